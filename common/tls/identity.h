@@ -7,6 +7,9 @@
 
 namespace xf::tls {
 
+// Are two domain names equal, ignoring ASCII case and a trailing dot? (SNI certificate choice.)
+bool domain_equals(std::string_view a, std::string_view b);
+
 // Does a DNS-ID pattern ("example.org", "*.example.org") match the reference domain?
 // Only a wildcard that is the whole left-most label matches, and it matches exactly one label.
 bool dns_id_matches(std::string_view pattern, std::string_view domain);

@@ -62,11 +62,19 @@ class Session {
 
  private:
   Session() = default;
+  static Result<std::unique_ptr<Session>> make(std::shared_ptr<Context> ctx, bool server,
+                                               const std::string& sni);
   Status pump();
+  Status encrypt(std::string_view plaintext);
+  Status failed(const char* what, int ssl_error);
+  void fill_peer_identity();
   SSL* ssl_ = nullptr;
   std::shared_ptr<Context> ctx_;
-  std::string pending_plain_;
+  std::string pending_plain_;  // Written before the handshake completed.
+  std::string plain_in_;       // Decrypted, not yet read.
+  std::string error_;          // The first failure; a failed session stays failed.
   PeerIdentity peer_;
+  bool started_ = false;
   bool handshake_done_ = false;
   bool peer_closed_ = false;
 };

@@ -52,6 +52,7 @@ class Element {
   // Appends a child element; the returned reference stays valid until the next mutation.
   Element& add_child(Element child);
   Element& add_child(std::string name, std::string xmlns = {});
+  // Appends text, merging it into the previous node when that is text too.
   void add_text(std::string text);
   // Removes every child element with this name (and namespace unless xmlns is empty).
   void remove_children(std::string_view name, std::string_view xmlns = {});
@@ -66,6 +67,10 @@ class Element {
   // text() of child(name, xmlns), or "" when there is no such child.
   std::string child_text(std::string_view name, std::string_view xmlns = {}) const;
 
+  // Same name, namespace, attributes (in any order) and children (adjacent text runs are
+  // merged by add_text, so equal XML gives equal trees however it was split).
+  friend bool operator==(const Element& a, const Element& b);
+
  private:
   std::string name_;
   std::string xmlns_;
@@ -73,7 +78,9 @@ class Element {
   std::vector<Node> nodes_;
 };
 
-// Escaping for character data (&, <, >) and for attribute values (also ' and ").
+// Escaping for character data (&, <, >) and for attribute values (also ' and "). Both also
+// escape CR, and attribute values tab and LF, so that parsers' newline and attribute-value
+// normalization hand back the same text.
 void escape_text(std::string_view in, std::string& out);
 void escape_attr(std::string_view in, std::string& out);
 

@@ -61,6 +61,8 @@ class StreamParser {
   // fresh stream header.
   void reset();
   // Stops delivering events for the rest of the current feed() (e.g. the session is closing).
+  // The bytes after the stop point are dropped, so the parser then ignores input until reset():
+  // whatever follows belongs to a new stream or to nothing.
   void stop();
 
   bool stream_open() const;

@@ -1,0 +1,104 @@
+#include "edge-proxy/edge_config.h"
+
+#include "common/config/config_reader.h"
+#include "common/config/json_file.h"
+#include "common/core/log.h"
+#include "common/xmpp/jid.h"
+
+namespace xf::edge {
+namespace {
+
+ListenAddress read_listen(config::ConfigSection s, std::int64_t default_port) {
+  ListenAddress l;
+  l.address = s.string("address", "0.0.0.0");
+  l.port = static_cast<std::uint16_t>(s.integer("port", default_port, 1, 65535));
+  return l;
+}
+
+void read_hosted(config::ConfigSection root, EdgeConfig& cfg) {
+  for (config::ConfigSection d : root.required_object_array("hosted_domains")) {
+    HostedDomain h;
+    std::string name = d.required_string("domain");
+    auto jid = xmpp::Jid::parse(name);
+    if (!name.empty() && (!jid.ok() || !jid->local().empty() || !jid->resource().empty())) {
+      d.error("domain", "must be a domain name");
+    } else if (jid.ok()) {
+      name = jid->domain();
+    }
+    h.domain = name;
+    h.certificate = d.required_string("certificate");
+    h.private_key = d.required_string("private_key");
+    cfg.hosted_domains.push_back(std::move(h));
+  }
+}
+
+void read_s2s(config::ConfigSection s, S2sSettings& o) {
+  for (config::ConfigSection l : s.object_array("listen")) o.listen.push_back(read_listen(l, 5269));
+  if (!s.has("listen")) o.listen.push_back({"0.0.0.0", 5269});
+  o.dialback_secret = s.required_string("dialback_secret");
+  if (!o.dialback_secret.empty() && o.dialback_secret.size() < 16) {
+    s.error("dialback_secret", "must be at least 16 characters");
+  }
+  o.trust_anchors = s.string("trust_anchors", "");
+  o.max_stanza_bytes = s.integer("max_stanza_bytes", o.max_stanza_bytes, 10000, 16 << 20);
+  o.stream_establishment_timeout_s =
+      s.integer("stream_establishment_timeout_s", o.stream_establishment_timeout_s, 1, 3600);
+  o.stream_inactivity_timeout_s =
+      s.integer("stream_inactivity_timeout_s", o.stream_inactivity_timeout_s, 10, 86400);
+  o.keepalive_interval_s = s.integer("keepalive_interval_s", o.keepalive_interval_s, 0, 86400);
+  o.connection_limit = s.integer("connection_limit", o.connection_limit, 1, 1'000'000);
+  o.partner_connection_limit =
+      s.integer("partner_connection_limit", o.partner_connection_limit, 1, 100'000);
+  o.outbound_queue_limit = s.integer("outbound_queue_limit", o.outbound_queue_limit, 1, 1'000'000);
+  o.connect_timeout_s = s.integer("connect_timeout_s", o.connect_timeout_s, 1, 600);
+  o.default_port = s.integer("default_port", o.default_port, 1, 65535);
+  if (o.keepalive_interval_s != 0 && o.keepalive_interval_s >= o.stream_inactivity_timeout_s) {
+    s.error("keepalive_interval_s", "must be below stream_inactivity_timeout_s");
+  }
+}
+
+void read_relay(config::ConfigSection s, RelaySettings& o) {
+  o.listen = read_listen(s.object("listen"), 23456);
+  o.certificate = s.required_string("certificate");
+  o.private_key = s.required_string("private_key");
+  o.ca_file = s.required_string("ca_file");
+  o.allowed_peers = s.required_string_array("allowed_peers");
+  if (s.has("allowed_peers") && o.allowed_peers.empty()) {
+    s.error("allowed_peers", "must name at least one gateway");
+  }
+  o.heartbeat_interval_s = s.integer("heartbeat_interval_s", o.heartbeat_interval_s, 1, 600);
+  o.dead_peer_timeout_s = s.integer("dead_peer_timeout_s", o.dead_peer_timeout_s, 2, 3600);
+  o.max_queue_bytes = s.integer("max_queue_bytes", o.max_queue_bytes, 65536, 1LL << 32);
+  if (o.dead_peer_timeout_s <= o.heartbeat_interval_s) {
+    s.error("dead_peer_timeout_s", "must be greater than heartbeat_interval_s");
+  }
+}
+
+}  // namespace
+
+bool EdgeConfig::is_hosted(std::string_view domain) const {
+  for (const HostedDomain& h : hosted_domains) {
+    if (h.domain == domain) return true;
+  }
+  return false;
+}
+
+Result<EdgeConfig> load_edge_config(const std::string& path) {
+  auto doc = config::load_json_file(path);
+  if (!doc.ok()) return fail(doc.error());
+  config::ConfigReader reader(*doc);
+  config::ConfigSection root = reader.root();
+  EdgeConfig cfg;
+  cfg.log_level = root.string("log_level", "info");
+  log::Level level;
+  if (!log::parse_level(cfg.log_level, level)) {
+    root.error("log_level", "must be one of debug|info|warn|error");
+  }
+  read_hosted(root, cfg);
+  read_s2s(root.required_object("s2s"), cfg.s2s);
+  read_relay(root.required_object("relay"), cfg.relay);
+  if (Status st = reader.finish(); !st.ok()) return fail(st.error());
+  return cfg;
+}
+
+}  // namespace xf::edge

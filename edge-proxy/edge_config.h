@@ -1,0 +1,72 @@
+// The edge proxy's configuration: parsed from JSON, validated, then frozen (STYLE rule 5).
+// Every bound is a named key with a default; deploy/edge.example.json shows them all.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/core/result.h"
+
+namespace xf::edge {
+
+struct ListenAddress {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
+// A hosted domain: an internal SIP domain this edge serves on the XMPP side.
+struct HostedDomain {
+  std::string domain;
+  std::string certificate;  // PEM chain presented for this domain (chosen by SNI).
+  std::string private_key;
+};
+
+struct S2sSettings {
+  std::vector<ListenAddress> listen;  // STARTTLS port, 5269 by default.
+  // XEP-0185 secret: every edge of a pool needs the same one so that any can verify a key.
+  std::string dialback_secret;
+  // Trust anchors for partner certificates; "" means the system store.
+  std::string trust_anchors;
+  // RFC 6120 §13.12 floor is 10000 bytes; 65536 matches what public servers accept.
+  std::int64_t max_stanza_bytes = 65536;
+  std::int64_t stream_establishment_timeout_s = 60;
+  std::int64_t stream_inactivity_timeout_s = 600;
+  std::int64_t keepalive_interval_s = 300;
+  // Connections in total (inbound + outbound); beyond it new inbound ones are refused.
+  std::int64_t connection_limit = 1000;
+  // Inbound connections from one peer address.
+  std::int64_t partner_connection_limit = 20;
+  // Stanzas waiting for one outbound stream to come up; beyond it they bounce.
+  std::int64_t outbound_queue_limit = 1000;
+  // Time to connect (TCP + TLS + dialback) to a partner before queued stanzas bounce.
+  std::int64_t connect_timeout_s = 30;
+  // Default port when a partner is reached by its A/AAAA records.
+  std::int64_t default_port = 5269;
+};
+
+struct RelaySettings {
+  ListenAddress listen;  // 23456 by default; gateways dial it.
+  std::string certificate;
+  std::string private_key;
+  std::string ca_file;  // Internal CA that signs gateway certificates.
+  std::vector<std::string> allowed_peers;  // Names a gateway certificate must carry.
+  std::int64_t heartbeat_interval_s = 10;
+  std::int64_t dead_peer_timeout_s = 30;
+  // Stanza bytes queued towards one gateway before reading from partners pauses.
+  std::int64_t max_queue_bytes = 8 * 1024 * 1024;
+};
+
+struct EdgeConfig {
+  std::string log_level = "info";
+  std::vector<HostedDomain> hosted_domains;
+  S2sSettings s2s;
+  RelaySettings relay;
+
+  bool is_hosted(std::string_view domain) const;
+};
+
+// Loads, validates and freezes a config file; errors name the JSON pointer of each problem.
+Result<EdgeConfig> load_edge_config(const std::string& path);
+
+}  // namespace xf::edge

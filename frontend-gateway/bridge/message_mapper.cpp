@@ -1,0 +1,208 @@
+#include "frontend-gateway/bridge/message_mapper.h"
+
+#include "common/xmpp/jid.h"
+#include "frontend-gateway/bridge/address_map.h"
+#include "frontend-gateway/bridge/xml_text.h"
+#include "frontend-gateway/sip/sip_syntax.h"
+
+namespace xf::bridge {
+
+namespace {
+
+using xmpp::StanzaError;
+
+Unexpected<StanzaFailure> refuse(StanzaError condition, std::string text) {
+  return fail(StanzaFailure{condition, std::move(text)});
+}
+
+Unexpected<SipFailure> refuse_sip(int status, std::string detail) {
+  return fail(SipFailure{status, std::move(detail), {}});
+}
+
+// RFC 5646 language tags are letters, digits and hyphens; 35 characters cover every real tag.
+bool is_language_tag(std::string_view tag) {
+  if (tag.empty() || tag.size() > 35) return false;
+  for (char c : tag) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The child in the stanza's namespace whose xml:lang matches the stanza's (or has none),
+// else the first one (RFC 6121 §5.2.3: several <body/> elements differ only in xml:lang).
+const xml::Element* pick_by_lang(const xml::Element& message, std::string_view name,
+                                 std::string_view lang) {
+  const xml::Element* first = nullptr;
+  for (const xml::Element* c : message.children()) {
+    if (c->name() != name || c->xmlns() != message.xmlns()) continue;
+    if (first == nullptr) first = c;
+    const std::string_view own = c->attr("xml:lang");
+    if (own.empty() || own == lang) return c;
+  }
+  return first;
+}
+
+}  // namespace
+
+Status SipImRequest::apply_to(sip::SipMessage& request, std::string_view from_tag) const {
+  if (auto s = request.set_from({"", from_uri, std::string(from_tag)}); !s) return s;
+  if (auto s = request.set_to({"", to_uri, ""}); !s) return s;
+  if (auto s = request.set_body(kTextPlainUtf8, body); !s) return s;
+  if (!subject.empty()) {
+    if (auto s = request.set_header("Subject", subject); !s) return s;
+  }
+  if (!content_language.empty()) {
+    if (auto s = request.set_header("Content-Language", content_language); !s) return s;
+  }
+  if (!thread.empty()) {
+    if (auto s = request.set_header(kThreadHeader, thread); !s) return s;
+  }
+  return {};
+}
+
+Result<sip::SipMessage> SipFailure::response_to(const sip::SipMessage& request,
+                                                std::string_view to_tag) const {
+  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
+  if (!response) return response;
+  for (const auto& [name, value] : headers) {
+    if (auto s = response->add_header(name, value); !s) return fail(s.error());
+  }
+  return response;
+}
+
+MessageMapper::MessageMapper(MapperLimits limits, Logger log)
+    : limits_(limits), log_(std::move(log)) {}
+
+Result<XmppToSip, StanzaFailure> MessageMapper::to_sip(const xml::Element& message) const {
+  XmppToSip out;
+  const std::string_view id = message.attr("id");
+  if (message.name() != "message") {
+    return refuse(StanzaError::bad_request, "not a message stanza");
+  }
+  const std::string_view type = message.attr("type");
+  if (type == "error") {
+    out.reason = "error message: never answered, nothing to relay in page mode";
+    log_.debug("ignoring message id='", id, "': ", out.reason);
+    return out;
+  }
+  if (type == "headline") {
+    out.reason = "headline message: not mapped to SIP, and never answered with an error";
+    log_.debug("ignoring message id='", id, "': ", out.reason);
+    return out;
+  }
+  if (type == "groupchat") {
+    return refuse(StanzaError::service_unavailable,
+                  "groupchat messages cannot be delivered to a SIP user");
+  }
+
+  auto from = xmpp::Jid::parse(message.attr("from"));
+  if (!from) return refuse(StanzaError::jid_malformed, "'from' is not a valid JID");
+  auto to = xmpp::Jid::parse(message.attr("to"));
+  if (!to) return refuse(StanzaError::jid_malformed, "'to' is not a valid JID");
+  if (to->local().empty()) {
+    return refuse(StanzaError::service_unavailable, "the gateway's domain takes no messages");
+  }
+
+  const std::string_view lang = message.attr("xml:lang");
+  const xml::Element* body = pick_by_lang(message, "body", lang);
+  if (body == nullptr || body->text().empty()) {
+    out.reason = "no body (chat states and receipts are not mapped yet)";
+    log_.debug("ignoring message id='", id, "' from ", from->to_string(), ": ", out.reason);
+    return out;
+  }
+
+  SipImRequest& req = out.request;
+  auto from_uri = sip_uri_for_jid(from->bare());
+  if (!from_uri) return refuse(StanzaError::jid_malformed, from_uri.error().detail);
+  auto to_uri = sip_uri_for_jid(to->bare());
+  if (!to_uri) return refuse(StanzaError::jid_malformed, to_uri.error().detail);
+  req.from_uri = std::move(from_uri.value());
+  req.to_uri = std::move(to_uri.value());
+
+  req.body = body->text();
+  if (req.body.size() > limits_.max_body_bytes) {
+    return refuse(StanzaError::policy_violation, "message body too large for SIP");
+  }
+
+  const std::string_view body_lang = body->has_attr("xml:lang") ? body->attr("xml:lang") : lang;
+  if (!body_lang.empty()) {
+    if (!is_language_tag(body_lang)) {
+      return refuse(StanzaError::bad_request, "xml:lang is not a language tag");
+    }
+    req.content_language = std::string(body_lang);
+  }
+
+  if (const xml::Element* subject = pick_by_lang(message, "subject", lang); subject != nullptr) {
+    req.subject = subject->text();
+    if (!sip::is_header_safe(req.subject)) {
+      return refuse(StanzaError::bad_request,
+                    "subject holds line breaks or control characters a SIP header cannot carry");
+    }
+    if (req.subject.size() > limits_.max_subject_bytes) {
+      return refuse(StanzaError::policy_violation, "subject too long");
+    }
+  }
+
+  if (const xml::Element* thread = message.child("thread", message.xmlns()); thread != nullptr) {
+    req.thread = thread->text();
+    if (!sip::is_header_safe(req.thread) || req.thread.find(' ') != std::string::npos) {
+      return refuse(StanzaError::bad_request, "thread id holds characters a SIP header cannot carry");
+    }
+    if (req.thread.size() > limits_.max_thread_bytes) {
+      return refuse(StanzaError::policy_violation, "thread id too long");
+    }
+  }
+  out.action = XmppToSip::Action::send;
+  return out;
+}
+
+Result<xml::Element, SipFailure> MessageMapper::to_xmpp(const sip::SipMessage& request,
+                                                        std::string_view stanza_id) const {
+  if (!request.is_request() || request.method() != "MESSAGE") {
+    SipFailure failure{405, "only MESSAGE maps to an XMPP message", {{"Allow", "MESSAGE"}}};
+    return fail(std::move(failure));
+  }
+  const std::string body = request.body();
+  if (body.empty()) return refuse_sip(400, "MESSAGE without a body");
+  const std::string type = request.content_type();
+  const auto charset = request.content_type_param("charset");
+  const bool charset_ok = !charset || sip::iequals(*charset, "utf-8") ||
+                          sip::iequals(*charset, "us-ascii");
+  if (type != "text/plain" || !charset_ok) {
+    SipFailure failure{415, "unsupported body type '" + type + "'", {{"Accept", "text/plain"}}};
+    return fail(std::move(failure));
+  }
+  if (body.size() > limits_.max_body_bytes) return refuse_sip(413, "body too large");
+  if (!is_xml_text(body)) return refuse_sip(400, "body is not UTF-8 text that XML can carry");
+
+  auto from = jid_for_sip_uri(request.from().uri);
+  if (!from) return refuse_sip(400, "From URI: " + from.error().detail);
+  auto to = jid_for_sip_uri(request.to().uri);
+  if (!to) return refuse_sip(404, "To URI: " + to.error().detail);
+  if (to->local().empty()) return refuse_sip(404, "To URI names no user");
+
+  xml::Element message("message", std::string(xmpp::kServerNs));
+  message.set_attr("from", from->to_string());
+  message.set_attr("to", to->to_string());
+  message.set_attr("type", "chat");
+  if (!stanza_id.empty()) message.set_attr("id", std::string(stanza_id));
+  if (auto lang = request.header("Content-Language"); lang && is_language_tag(*lang)) {
+    message.set_attr("xml:lang", *lang);
+  }
+  if (auto subject = request.header("Subject"); subject && !subject->empty()) {
+    if (!is_xml_text(*subject)) return refuse_sip(400, "Subject is not UTF-8 text");
+    message.add_child("subject", std::string(xmpp::kServerNs))
+        .add_text(std::string(utf8_prefix(*subject, limits_.max_subject_bytes)));
+  }
+  message.add_child("body", std::string(xmpp::kServerNs)).add_text(body);
+  if (auto thread = request.header(kThreadHeader); thread && !thread->empty()) {
+    if (thread->size() <= limits_.max_thread_bytes && is_xml_text(*thread)) {
+      message.add_child("thread", std::string(xmpp::kServerNs)).add_text(*thread);
+    }
+  }
+  return message;
+}
+
+}  // namespace xf::bridge

@@ -1,0 +1,110 @@
+// The frontend gateway's configuration: parsed from JSON, validated, then frozen (STYLE rule 5).
+// The gateway is the trusted side and owns the federated-partner list (DESIGN.md); edges get
+// the policy over the relay link.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/core/result.h"
+
+namespace xf::gw {
+
+// Lync's PartnerType: how much a partner's users may do before an internal user has added them.
+enum class PartnerType {
+  federated,          // IM and subscription requests reach internal users directly.
+  public_verified,    // Subscription requests need the internal user's consent.
+  public_unverified,  // Nothing reaches an internal user until that user added the contact.
+};
+
+// Whether a stream feature is demanded of the partner.
+enum class Requirement { required, optional, not_supported };
+
+std::string_view to_string(PartnerType type);
+std::string_view to_string(Requirement requirement);
+
+struct Partner {
+  std::string domain;
+  std::vector<std::string> additional_domains;
+  PartnerType partner_type = PartnerType::federated;
+  Requirement tls = Requirement::required;
+  Requirement sasl = Requirement::optional;
+  bool dialback = true;
+  bool keepalive = true;
+  std::int64_t connection_limit = 20;
+  std::string proxy_fqdn;  // Static route instead of SRV/A lookup ("" = look up DNS).
+  std::string description;
+};
+
+// What happens to a domain with no partner entry.
+enum class UnlistedPolicy {
+  deny,                   // Refused: policy-violation / 403.
+  allow_public_unverified,// Treated as a public_unverified partner.
+};
+
+struct EdgeEndpoint {
+  std::string host;
+  std::uint16_t port = 23456;
+  std::string name;  // The name the edge's certificate must carry.
+};
+
+struct RelaySettings {
+  std::vector<EdgeEndpoint> edges;
+  std::string certificate;
+  std::string private_key;
+  std::string ca_file;
+  std::int64_t heartbeat_interval_s = 10;
+  std::int64_t dead_peer_timeout_s = 30;
+  // Reconnect backoff: doubles from min to max, with jitter.
+  std::int64_t reconnect_min_ms = 500;
+  std::int64_t reconnect_max_ms = 30000;
+};
+
+enum class SipTransport { tcp, tls };
+
+struct SipSettings {
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t listen_port = 5060;
+  std::string next_hop_host;
+  std::uint16_t next_hop_port = 5060;
+  SipTransport next_hop_transport = SipTransport::tcp;
+  // RFC 3261 T1; non-INVITE transactions time out after 64*T1 (Timer F).
+  std::int64_t t1_ms = 500;
+  // A SIP message larger than this (headers + body) closes the connection with an error.
+  std::int64_t max_message_bytes = 65536;
+  // Requests waiting for the edge's verdict before answering 503.
+  std::int64_t max_pending_requests = 10000;
+};
+
+// Gateway-wide settings (Lync's Set-CsXmppGatewayConfiguration); the stream ones go to edges.
+struct GatewaySettings {
+  std::int64_t connection_limit = 1000;
+  std::int64_t partner_connection_limit = 20;
+  std::int64_t keepalive_interval_s = 300;
+  std::int64_t stream_establishment_timeout_s = 60;
+  std::int64_t stream_inactivity_timeout_s = 600;
+  std::int64_t subscription_refresh_interval_s = 28800;
+  bool log_message_bodies = false;
+  UnlistedPolicy unlisted_domains = UnlistedPolicy::deny;
+};
+
+struct GatewayConfig {
+  std::string log_level = "info";
+  std::string node_name = "gateway";
+  std::vector<std::string> local_domains;  // Internal SIP domains = hosted XMPP domains.
+  RelaySettings relay;
+  SipSettings sip;
+  GatewaySettings gateway;
+  std::vector<Partner> partners;
+
+  bool is_local(std::string_view domain) const;
+  // The partner entry that covers a domain (its domain or one of its additional domains).
+  const Partner* find_partner(std::string_view domain) const;
+};
+
+Result<GatewayConfig> load_gateway_config(const std::string& path);
+
+}  // namespace xf::gw

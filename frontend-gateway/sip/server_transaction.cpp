@@ -1,0 +1,27 @@
+#include "frontend-gateway/sip/server_transaction.h"
+
+#include <utility>
+
+namespace xf::sip {
+
+ServerTransaction::ServerTransaction(Millis now, const TransactionTimers& timers)
+    : timers_(timers), deadline_(now + timers.timeout()) {}
+
+void ServerTransaction::on_response_sent(int status_code, std::string bytes, Millis now) {
+  if (state_ == State::completed || state_ == State::terminated) return;
+  last_response_ = std::move(bytes);
+  if (status_code >= 200) {
+    state_ = State::completed;
+    deadline_ = now + timers_.timeout();
+  } else {
+    state_ = State::proceeding;
+  }
+}
+
+bool ServerTransaction::on_timer(Millis now) {
+  if (state_ == State::terminated || now < deadline_) return false;
+  state_ = State::terminated;
+  return true;
+}
+
+}  // namespace xf::sip

@@ -1,0 +1,183 @@
+#include "frontend-gateway/sip/transaction_layer.h"
+
+#include <tuple>
+
+namespace xf::sip {
+
+namespace {
+
+std::string client_key(std::string_view branch, std::string_view method) {
+  return std::string(branch) + "|" + std::string(method);
+}
+
+std::string server_key(std::string_view branch, std::string_view sent_by,
+                       std::string_view method) {
+  return std::string(branch) + "|" + std::string(sent_by) + "|" + std::string(method);
+}
+
+bool has_cookie(std::string_view branch) {
+  return branch.size() > TransactionLayer::kMagicCookie.size() &&
+         branch.substr(0, TransactionLayer::kMagicCookie.size()) == TransactionLayer::kMagicCookie;
+}
+
+}  // namespace
+
+TransactionLayer::TransactionLayer(TransactionConfig config)
+    : TransactionLayer(config, std::random_device{}() ^
+                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)) {}
+
+TransactionLayer::TransactionLayer(TransactionConfig config, std::uint64_t seed)
+    : config_(config), rng_(seed) {}
+
+std::string TransactionLayer::new_branch() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t bits = rng_();
+  std::string out(kMagicCookie);
+  for (int i = 0; i < 16; ++i) {
+    out += kHex[bits & 0xf];
+    bits >>= 4;
+  }
+  return out;
+}
+
+void TransactionLayer::schedule(Millis deadline, const std::string& key, bool client) {
+  if (deadline != kNoDeadline) deadlines_.emplace(deadline, client, key);
+}
+
+void TransactionLayer::unschedule(Millis deadline, const std::string& key, bool client) {
+  deadlines_.erase(std::make_tuple(deadline, client, key));
+}
+
+Result<std::string> TransactionLayer::start_client(const SipMessage& request, Millis now) {
+  if (!request.is_request()) return fail(Errc::invalid_argument, "not a request");
+  const std::string method = request.method();
+  if (method == "INVITE" || method == "ACK") {
+    return fail(Errc::invalid_argument, "INVITE/ACK client transactions are not implemented");
+  }
+  const std::string branch = request.top_via_branch();
+  if (!has_cookie(branch)) return fail(Errc::invalid_argument, "top Via lacks an RFC 3261 branch");
+  if (request.cseq_method() != method) return fail(Errc::invalid_argument, "CSeq mismatch");
+  if (clients_.size() + servers_.size() >= config_.max_transactions) {
+    return fail(Errc::limit_exceeded, "too many SIP transactions");
+  }
+  std::string key = client_key(branch, method);
+  auto [it, inserted] = clients_.try_emplace(key, method, now, config_.timers);
+  if (!inserted) return fail(Errc::invalid_argument, "branch already in use");
+  schedule(it->second.deadline(), key, true);
+  return key;
+}
+
+std::optional<ClientEvent> TransactionLayer::on_response(SipMessage response, Millis now) {
+  (void)now;
+  if (!response.is_response()) return std::nullopt;
+  const std::string key = client_key(response.top_via_branch(), response.cseq_method());
+  auto it = clients_.find(key);
+  if (it == clients_.end()) {
+    log_.debug("stray ", response.status_code(), " response for ", key, " dropped");
+    return std::nullopt;
+  }
+  const Millis old_deadline = it->second.deadline();
+  const auto event = it->second.on_response(response.status_code());
+  if (event == ClientTransaction::Event::absorbed) return std::nullopt;
+  ClientEvent out;
+  out.id = key;
+  if (event == ClientTransaction::Event::final) {
+    out.kind = ClientEvent::Kind::final_response;
+    unschedule(old_deadline, key, true);
+    clients_.erase(it);
+  } else {
+    out.kind = ClientEvent::Kind::provisional;
+  }
+  out.response = std::move(response);
+  return out;
+}
+
+ServerMatch TransactionLayer::on_request(const SipMessage& request, Millis now) {
+  ServerMatch out;
+  const std::string branch = request.top_via_branch();
+  if (!has_cookie(branch)) {
+    // RFC 2543 matching (no magic cookie) is not supported: every current UA sends one.
+    out.error = make_error(Errc::protocol_error, "top Via lacks an RFC 3261 branch");
+    return out;
+  }
+  const std::string method = request.method();
+  const std::string sent_by = request.top_via_sent_by();
+  if (method == "ACK") {
+    // An ACK for a non-2xx final response belongs to the INVITE server transaction.
+    if (servers_.count(server_key(branch, sent_by, "INVITE")) != 0) {
+      out.kind = ServerMatch::Kind::retransmission;
+    } else {
+      out.kind = ServerMatch::Kind::ack;
+    }
+    return out;
+  }
+  std::string key = server_key(branch, sent_by, method);
+  if (auto it = servers_.find(key); it != servers_.end()) {
+    out.kind = ServerMatch::Kind::retransmission;
+    out.id = key;
+    out.resend = it->second.last_response();
+    return out;
+  }
+  if (clients_.size() + servers_.size() >= config_.max_transactions) {
+    out.error = make_error(Errc::limit_exceeded, "too many SIP transactions");
+    return out;
+  }
+  auto [it, inserted] = servers_.try_emplace(key, now, config_.timers);
+  schedule(it->second.deadline(), key, false);
+  out.kind = ServerMatch::Kind::new_request;
+  out.id = std::move(key);
+  return out;
+}
+
+Result<std::string> TransactionLayer::send_response(const SipMessage& response, Millis now) {
+  if (!response.is_response()) return fail(Errc::invalid_argument, "not a response");
+  const std::string key =
+      server_key(response.top_via_branch(), response.top_via_sent_by(), response.cseq_method());
+  auto it = servers_.find(key);
+  if (it == servers_.end()) return fail(Errc::not_found, "no server transaction for response");
+  if (it->second.state() == ServerTransaction::State::completed) {
+    return fail(Errc::protocol_error, "final response already sent");
+  }
+  auto bytes = response.to_string();
+  if (!bytes) return bytes;
+  const Millis old_deadline = it->second.deadline();
+  it->second.on_response_sent(response.status_code(), *bytes, now);
+  if (it->second.deadline() != old_deadline) {
+    unschedule(old_deadline, key, false);
+    schedule(it->second.deadline(), key, false);
+  }
+  return bytes;
+}
+
+std::vector<ClientEvent> TransactionLayer::on_timer(Millis now) {
+  std::vector<ClientEvent> out;
+  while (!deadlines_.empty() && std::get<0>(*deadlines_.begin()) <= now) {
+    const auto [deadline, client, key] = *deadlines_.begin();
+    deadlines_.erase(deadlines_.begin());
+    if (client) {
+      auto it = clients_.find(key);
+      if (it != clients_.end() && it->second.on_timer(now)) {
+        clients_.erase(it);
+        ClientEvent event;
+        event.kind = ClientEvent::Kind::timeout;
+        event.id = key;
+        out.push_back(std::move(event));
+      }
+    } else {
+      auto it = servers_.find(key);
+      if (it != servers_.end() && it->second.on_timer(now)) {
+        if (it->second.last_response().empty()) {
+          log_.warn("server transaction ", key, " abandoned: no response within 64*T1");
+        }
+        servers_.erase(it);
+      }
+    }
+  }
+  return out;
+}
+
+Millis TransactionLayer::next_deadline() const {
+  return deadlines_.empty() ? kNoDeadline : std::get<0>(*deadlines_.begin());
+}
+
+}  // namespace xf::sip

@@ -1,0 +1,151 @@
+#!/bin/bash
+# Issue 2 interop test: one-to-one chat between a Prosody user and a SIP user through xmppfed.
+#
+#   alice@xmpp.example --c2s--> Prosody 127.0.0.2 --s2s (STARTTLS, dialback)--> edge 127.0.0.10
+#     --relay (mutual TLS)--> gateway 127.0.0.11 --SIP/TCP--> Kamailio 127.0.0.4
+#     --> SIPp UAS bob@sip.example 127.0.0.6:5070
+# and back: SIPp UAC 127.0.0.7 -> Kamailio -> gateway -> edge -> Prosody -> alice.
+#
+# Checks (each prints PASS/FAIL; exit 1 if any fails):
+#   1. COUNT messages alice -> bob@sip.example arrive at bob's SIP UA, each once, with
+#      From sip:alice@xmpp.example, To sip:bob@sip.example and the exact body;
+#   2. COUNT SIP MESSAGEs bob -> alice@xmpp.example are accepted (200/202) and arrive at alice,
+#      each once, from bob@sip.example with the exact body;
+#   3. a message to an unknown SIP user (nobody@sip.example) comes back to alice as a
+#      <message type='error'/> with <item-not-found/> (SIP 404, RFC 7247 section 8).
+#
+# Environment: XMPPFED_EDGE_BIN, XMPPFED_GATEWAY_BIN (the daemons; CTest sets both),
+# XMPPFED_RUN_DIR (base of the run dir, default /tmp/xmppfed-interop), XMPPFED_CHAT_COUNT
+# (default 100), PROSODY_LOGLEVEL (default debug). Needs root; re-runs itself in the sandbox.
+# shellcheck source=tests/interop/lib.sh
+source "$(dirname "$0")/lib.sh"
+enter_sandbox "$0" "$@"
+harness_init interop_chat
+
+readonly COUNT=${XMPPFED_CHAT_COUNT:-100}
+readonly ALICE=alice@$PARTNER_DOMAIN
+readonly BOB=bob@$SIP_DOMAIN
+# Seconds for all COUNT messages of one direction to arrive (includes s2s and relay setup).
+readonly DELIVERY_TIMEOUT_S=60
+
+check "sandbox has only loopback" in_sandbox
+
+log "peers: dnsmasq, prosody, kamailio, sipp UAS"
+setup() {
+  make_certs &&
+    start_dnsmasq &&
+    start_prosody dialback &&
+    xmpp_register alice alicepw &&
+    start_kamailio &&
+    start_sipp_uas uas-bob "$UAS_IP" "$UAS_PORT" &&
+    sip_register bob "$UAS_IP:$UAS_PORT"
+}
+check "peers started (dnsmasq, prosody, kamailio, sipp UAS registered as $BOB)" setup
+BOB_LOG=$RUN/uas-bob/messages.log
+peers_up=$((FAILED == 0))
+
+log "xmppfed: edge + gateway"
+xmppfed_up=0
+if [ $peers_up -eq 1 ]; then
+  check "xmppfed started (edge listening, gateway listening, relay link up)" start_xmppfed
+  [ "$FAILED" -eq 0 ] && xmppfed_up=1
+fi
+
+xmpp() {
+  local script=$1
+  shift
+  "$PY" "$SCRIPTS/$script" --addr "$PROSODY_IP" "$@"
+}
+
+# messages_at_uas PREFIX: how many logged MESSAGEs carry a body with PREFIX.
+messages_at_uas() { grep -c "^MESSAGE|.*|$1 #" "$BOB_LOG" 2>/dev/null; }
+
+# wait_uas_messages PREFIX N SECONDS: until N such messages are logged (then 1 s more, so that
+# duplicates show up as well).
+wait_uas_messages() {
+  local prefix=$1 n=$2 secs=$3 i
+  for ((i = 0; i < secs * 10; i++)); do
+    if [ "$(messages_at_uas "$prefix")" -ge "$n" ]; then
+      sleep 1
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 0   # check_sip_log reports what is missing
+}
+
+xmpp_to_sip_sent() {
+  xmpp xmpp_send.py --jid "$ALICE" --password alicepw --to "$BOB" --count "$COUNT" \
+    --prefix xmpp-to-sip --linger 2
+}
+
+xmpp_to_sip_arrived() {
+  wait_uas_messages xmpp-to-sip "$COUNT" "$DELIVERY_TIMEOUT_S"
+  "$PY" "$SCRIPTS/check_sip_log.py" --log "$BOB_LOG" --from-uri "sip:$ALICE" \
+    --to-uri "sip:$BOB" --prefix xmpp-to-sip --count "$COUNT"
+}
+
+# sip_to_xmpp: alice online first, then the SIPp UAC; both results must be good.
+sip_to_xmpp() {
+  rm -f "$RUN/alice.ready"
+  xmpp xmpp_receive.py --jid "$ALICE" --password alicepw --expect-from "$BOB" \
+    --count "$COUNT" --prefix sip-to-xmpp --timeout "$DELIVERY_TIMEOUT_S" \
+    --ready-file "$RUN/alice.ready" > "$RUN/sip-to-xmpp-received.json" 2> "$RUN/sip-to-xmpp-received.err" &
+  local receiver=$!
+  local sent=1
+  if wait_file "$RUN/alice.ready"; then
+    sipp_uac uac-bob "$KAMAILIO_IP:$SIP_PORT" uac_message.xml -m "$COUNT" -r 50 -l 20 \
+      -timeout "$DELIVERY_TIMEOUT_S" -key from_uri "sip:$BOB" -key to_uri "sip:$ALICE" \
+      -key body_prefix sip-to-xmpp
+    sent=$?
+  fi
+  wait $receiver
+  SIP_TO_XMPP_RECEIVED=$?
+  return $sent
+}
+
+sip_to_xmpp_arrived() {
+  cat "$RUN/sip-to-xmpp-received.json" "$RUN/sip-to-xmpp-received.err"
+  return "$SIP_TO_XMPP_RECEIVED"
+}
+
+unknown_sip_user_bounces() {
+  xmpp xmpp_expect_error.py --jid "$ALICE" --password alicepw --to "nobody@$SIP_DOMAIN" \
+    --expect-condition item-not-found --timeout 30
+}
+
+daemons_alive() {
+  local name
+  for name in edge gateway; do
+    local i
+    for i in "${!PID_NAMES[@]}"; do
+      [ "${PID_NAMES[i]}" = "$name" ] || continue
+      kill -0 "${PIDS[i]}" 2>/dev/null || { echo "$name (pid ${PIDS[i]}) has exited" >&2; return 1; }
+    done
+  done
+}
+
+readonly CHECK_P2S_SENT="$COUNT messages $ALICE -> $BOB sent, no error bounced"
+readonly CHECK_P2S="$COUNT messages arrive at the SIP UA, each once, From sip:$ALICE To sip:$BOB, exact body"
+readonly CHECK_S2P_SENT="$COUNT SIP MESSAGEs $BOB -> $ALICE answered 200/202"
+readonly CHECK_S2P="$COUNT messages arrive at $ALICE, each once, from $BOB, exact body"
+readonly CHECK_ERR="message to unknown SIP user nobody@$SIP_DOMAIN -> error stanza item-not-found"
+readonly CHECK_ALIVE="edge and gateway still running"
+
+if [ $xmppfed_up -eq 1 ]; then
+  log "xmpp -> sip"
+  check "$CHECK_P2S_SENT" xmpp_to_sip_sent
+  check "$CHECK_P2S" xmpp_to_sip_arrived
+  log "sip -> xmpp"
+  check "$CHECK_S2P_SENT" sip_to_xmpp
+  check "$CHECK_S2P" sip_to_xmpp_arrived
+  log "error to unknown SIP user"
+  check "$CHECK_ERR" unknown_sip_user_bounces
+  check "$CHECK_ALIVE" daemons_alive
+else
+  for name in "$CHECK_P2S_SENT" "$CHECK_P2S" "$CHECK_S2P_SENT" "$CHECK_S2P" "$CHECK_ERR" "$CHECK_ALIVE"; do
+    fail "$name (not run: setup failed)"
+  done
+fi
+
+finish

@@ -1,0 +1,320 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "common/xml/element.h"
+#include "common/xmpp/dialback_key.h"
+#include "common/xmpp/s2s_stream.h"
+
+using xf::xmpp::DialbackRequest;
+using xf::xmpp::PeerAuth;
+using xf::xmpp::S2sStream;
+using xf::xmpp::StreamError;
+using xf::xmpp::StreamFailure;
+
+namespace {
+
+// Records every event a stream reports.
+struct Recorder : S2sStream::Events {
+  std::string sent;
+  int start_tls = 0;
+  std::vector<xf::xml::Element> stanzas;
+  std::vector<DialbackRequest> requests;
+  std::vector<std::string> verify_results;  // "id from to valid|invalid"
+  std::vector<std::string> authenticated;   // "local remote"
+  bool closed = false;
+  std::optional<StreamError> close_condition;
+
+  void on_send(std::string_view bytes) override { sent.append(bytes); }
+  void on_start_tls() override { ++start_tls; }
+  void on_stanza(xf::xml::Element&& stanza, std::string_view, std::string_view) override {
+    stanzas.push_back(std::move(stanza));
+  }
+  void on_dialback_request(const DialbackRequest& r) override { requests.push_back(r); }
+  void on_verify_result(std::string_view id, std::string_view from, std::string_view to,
+                        bool valid) override {
+    verify_results.push_back(std::string(id) + " " + std::string(from) + " " + std::string(to) +
+                             (valid ? " valid" : " invalid"));
+  }
+  void on_authenticated(std::string_view local, std::string_view remote, PeerAuth) override {
+    authenticated.push_back(std::string(local) + " " + std::string(remote));
+  }
+  void on_closed(const StreamFailure* failure) override {
+    closed = true;
+    if (failure != nullptr) close_condition = failure->condition;
+  }
+  std::string take() {
+    std::string s;
+    s.swap(sent);
+    return s;
+  }
+};
+
+S2sStream::Settings inbound_settings() {
+  S2sStream::Settings s;
+  s.role = S2sStream::Role::inbound;
+  s.is_hosted = [](std::string_view d) { return d == "sip.example"; };
+  s.dialback_secret = "s3cr3t";
+  s.make_stream_id = [] { return std::string("in-1"); };
+  return s;
+}
+
+S2sStream::Settings outbound_settings() {
+  S2sStream::Settings s;
+  s.role = S2sStream::Role::outbound;
+  s.local_domain = "sip.example";
+  s.remote_domain = "xmpp.example";
+  s.dialback_secret = "s3cr3t";
+  return s;
+}
+
+const char* kPeerHeader =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+    "xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' "
+    "from='xmpp.example' to='sip.example' version='1.0'>";
+
+// Brings an inbound stream through STARTTLS and the second header.
+void open_inbound(S2sStream& stream, Recorder& rec) {
+  stream.start(0);
+  stream.feed(kPeerHeader, 1);
+  std::string first = rec.take();
+  REQUIRE(first.find("id='in-1'") != std::string::npos);
+  REQUIRE(first.find("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>") !=
+          std::string::npos);
+  stream.feed("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 2);
+  REQUIRE(rec.take() == "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  REQUIRE(rec.start_tls == 1);
+  stream.tls_established(3);
+  stream.feed(kPeerHeader, 4);
+  std::string second = rec.take();
+  REQUIRE(second.find("<dialback xmlns='urn:xmpp:features:dialback'>") != std::string::npos);
+  REQUIRE(second.find("starttls") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("inbound s2s: STARTTLS, dialback, then stanzas of the authenticated pair",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  open_inbound(stream, rec);
+
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+  REQUIRE(rec.requests.size() == 1);
+  CHECK(rec.requests[0].stream_id == "in-1");
+  CHECK(rec.requests[0].remote_domain == "xmpp.example");
+  CHECK(rec.requests[0].local_domain == "sip.example");
+  CHECK(rec.requests[0].key == "abc");
+  CHECK_FALSE(stream.is_authenticated("sip.example", "xmpp.example"));
+
+  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+  CHECK(rec.take() == "<db:result from='sip.example' to='xmpp.example' type='valid'/>");
+  REQUIRE(rec.authenticated == std::vector<std::string>{"sip.example xmpp.example"});
+
+  stream.feed("<message from='alice@xmpp.example/res' to='bob@sip.example' type='chat'>"
+              "<body>hi</body></message>",
+              7);
+  REQUIRE(rec.stanzas.size() == 1);
+  CHECK(rec.stanzas[0].child_text("body") == "hi");
+  CHECK_FALSE(rec.closed);
+}
+
+TEST_CASE("inbound s2s: a stanza from an unauthenticated domain ends the stream with invalid-from",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  open_inbound(stream, rec);
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+  rec.take();
+  stream.feed("<message from='mallory@evil.example' to='bob@sip.example'><body>x</body></message>",
+              7);
+  CHECK(rec.stanzas.empty());
+  REQUIRE(rec.close_condition == StreamError::invalid_from);
+  std::string out = rec.take();
+  CHECK(out.find("<invalid-from xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>") !=
+        std::string::npos);
+  CHECK(out.find("</stream:stream>") != std::string::npos);
+}
+
+TEST_CASE("inbound s2s: a stanza to a domain we do not serve ends the stream with host-unknown",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  open_inbound(stream, rec);
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+  stream.feed("<message from='alice@xmpp.example' to='bob@other.example'/>", 7);
+  CHECK(rec.stanzas.empty());
+  CHECK(rec.close_condition == StreamError::host_unknown);
+}
+
+TEST_CASE("inbound s2s: stanzas before dialback completes are refused", "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  open_inbound(stream, rec);
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+  stream.feed("<message from='alice@xmpp.example' to='bob@sip.example'/>", 6);
+  CHECK(rec.stanzas.empty());
+  CHECK(rec.close_condition == StreamError::invalid_from);
+}
+
+TEST_CASE("inbound s2s: anything but STARTTLS before TLS is a policy violation",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  stream.start(0);
+  stream.feed(kPeerHeader, 1);
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 2);
+  CHECK(rec.requests.empty());
+  CHECK(rec.close_condition == StreamError::policy_violation);
+}
+
+TEST_CASE("inbound s2s: header to an unknown host gets a header, then host-unknown",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  stream.start(0);
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "to='nobody.example' version='1.0'>",
+      1);
+  std::string out = rec.take();
+  CHECK(out.find("<stream:stream") == out.find("<?xml version='1.0'?>") + 21);
+  CHECK(out.find("<host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>") !=
+        std::string::npos);
+  CHECK(rec.close_condition == StreamError::host_unknown);
+}
+
+TEST_CASE("inbound s2s: db:verify is answered from the shared secret (XEP-0185)",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  open_inbound(stream, rec);
+  std::string good = xf::xmpp::dialback_key("s3cr3t", "xmpp.example", "sip.example", "out-7");
+  stream.feed("<db:verify from='xmpp.example' to='sip.example' id='out-7'>" + good +
+                  "</db:verify>",
+              5);
+  CHECK(rec.take() ==
+        "<db:verify from='sip.example' to='xmpp.example' id='out-7' type='valid'/>");
+  stream.feed("<db:verify from='xmpp.example' to='sip.example' id='out-7'>00ff</db:verify>", 6);
+  CHECK(rec.take() ==
+        "<db:verify from='sip.example' to='xmpp.example' id='out-7' type='invalid'/>");
+  CHECK_FALSE(rec.closed);
+}
+
+TEST_CASE("outbound s2s: STARTTLS, then our dialback key, then authenticated",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(outbound_settings(), rec);
+  stream.start(0);
+  std::string header = rec.take();
+  CHECK(header.find("from='sip.example' to='xmpp.example'") != std::string::npos);
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "xmlns:db='jabber:server:dialback' from='xmpp.example' id='first' version='1.0'>"
+      "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+      "</stream:features>",
+      1);
+  CHECK(rec.take() == "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  stream.feed("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 2);
+  CHECK(rec.start_tls == 1);
+  stream.tls_established(3);
+  CHECK(rec.take().find("<stream:stream") != std::string::npos);
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "xmlns:db='jabber:server:dialback' from='xmpp.example' id='second' version='1.0'>"
+      "<stream:features><dialback xmlns='urn:xmpp:features:dialback'/></stream:features>",
+      4);
+  std::string key = xf::xmpp::dialback_key("s3cr3t", "xmpp.example", "sip.example", "second");
+  CHECK(rec.take() == "<db:result from='sip.example' to='xmpp.example'>" + key + "</db:result>");
+  CHECK(stream.ready_for_verify());
+  stream.feed("<db:result from='xmpp.example' to='sip.example' type='valid'/>", 5);
+  REQUIRE(rec.authenticated == std::vector<std::string>{"sip.example xmpp.example"});
+
+  xf::xml::Element msg("message", "jabber:server");
+  msg.set_attr("from", "bob@sip.example").set_attr("to", "alice@xmpp.example");
+  msg.add_child("body", "jabber:server").add_text("a<b");
+  stream.send_stanza(msg, 6);
+  CHECK(rec.take() ==
+        "<message from='bob@sip.example' to='alice@xmpp.example'><body>a&lt;b</body></message>");
+}
+
+TEST_CASE("outbound s2s: a partner without STARTTLS is refused when TLS is required",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(outbound_settings(), rec);
+  stream.start(0);
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "from='xmpp.example' id='x' version='1.0'><stream:features/>",
+      1);
+  CHECK(rec.close_condition == StreamError::policy_violation);
+}
+
+TEST_CASE("s2s timers: establishment timeout, keep-alive, inactivity", "[unit][xmpp][s2s]") {
+  auto settings = inbound_settings();
+  settings.establishment_timeout_ms = 1000;
+  settings.keepalive_interval_ms = 300;
+  settings.inactivity_timeout_ms = 5000;
+  SECTION("unauthenticated stream times out") {
+    Recorder rec;
+    S2sStream stream(settings, rec);
+    stream.start(0);
+    stream.feed(kPeerHeader, 10);
+    CHECK(stream.next_deadline() == 310);
+    stream.on_timer(999);
+    CHECK_FALSE(rec.closed);
+    stream.on_timer(1000);
+    CHECK(rec.close_condition == StreamError::connection_timeout);
+  }
+  SECTION("authenticated stream sends whitespace, then times out when the peer is silent") {
+    Recorder rec;
+    S2sStream stream(settings, rec);
+    open_inbound(stream, rec);
+    stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+    stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+    rec.take();
+    CHECK(stream.next_deadline() == 306);
+    stream.on_timer(306);
+    CHECK(rec.take() == " ");
+    stream.on_timer(4999);
+    CHECK_FALSE(rec.closed);
+    stream.on_timer(5005);
+    CHECK(rec.close_condition == StreamError::connection_timeout);
+  }
+}
+
+TEST_CASE("s2s: an inbound and an outbound stream complete dialback against each other",
+          "[unit][xmpp][s2s]") {
+  // Without TLS: this checks the dialback exchange and key agreement end to end.
+  auto in_settings = inbound_settings();
+  in_settings.tls_required = false;
+  in_settings.tls_available = false;
+  in_settings.is_hosted = [](std::string_view d) { return d == "xmpp.example"; };
+  auto out_settings = outbound_settings();
+  out_settings.tls_required = false;
+  out_settings.tls_available = false;
+  Recorder in_rec, out_rec;
+  S2sStream in(in_settings, in_rec);
+  S2sStream out(out_settings, out_rec);
+  in.start(0);
+  out.start(0);
+  for (int round = 0; round < 10; ++round) {
+    std::string a = out_rec.take(), b = in_rec.take();
+    if (!a.empty()) in.feed(a, round);
+    if (!b.empty()) out.feed(b, round);
+    for (auto& r : in_rec.requests) {
+      // The authoritative check: the same secret recomputes the key the originator sent.
+      bool valid = xf::xmpp::dialback_key("s3cr3t", r.local_domain, r.remote_domain,
+                                          r.stream_id) == r.key;
+      in.complete_dialback(r.remote_domain, r.local_domain, valid, round);
+    }
+    in_rec.requests.clear();
+  }
+  CHECK(in_rec.authenticated == std::vector<std::string>{"xmpp.example sip.example"});
+  CHECK(out_rec.authenticated == std::vector<std::string>{"sip.example xmpp.example"});
+  CHECK_FALSE(in_rec.closed);
+  CHECK_FALSE(out_rec.closed);
+}
