@@ -1,2 +1,106 @@
-// Placeholder until the edge-proxy daemon lands (issue 2).
-int main() { return 1; }
+// xmppfed-edge-proxy: the DMZ half of xmppfed. Terminates XMPP server-to-server federation and
+// relays authenticated stanzas to the frontend gateways that dial in over the relay link.
+#include <uv.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "common/core/daemon.h"
+#include "common/core/log.h"
+#include "common/net/listener.h"
+#include "common/net/loop_shutdown.h"
+#include "common/net/signal_watcher.h"
+#include "edge-proxy/edge_config.h"
+#include "edge-proxy/router.h"
+
+using namespace xf;
+
+int main(int argc, char** argv) {
+  CommandLine cl = parse_command_line(argc, argv);
+  if (cl.help) {
+    std::fputs(usage(argv[0]).c_str(), stdout);
+    return kExitOk;
+  }
+  if (cl.version) {
+    std::puts("xmppfed-edge-proxy 0.1.0");
+    return kExitOk;
+  }
+  if (!cl.error.empty()) {
+    std::fprintf(stderr, "%s\n%s", cl.error.c_str(), usage(argv[0]).c_str());
+    return kExitUsage;
+  }
+  auto loaded = edge::load_edge_config(cl.config_path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s: invalid configuration:\n%s\n", cl.config_path.c_str(),
+                 loaded.error().detail.c_str());
+    return kExitConfig;
+  }
+  const edge::EdgeConfig config = std::move(*loaded);
+  if (cl.check_config) {
+    std::printf("%s: configuration is valid\n", cl.config_path.c_str());
+    return kExitOk;
+  }
+  log::Level level = log::Level::info;
+  log::parse_level(config.log_level, level);
+  log::set_level(level);
+  Logger log("edge");
+  std::signal(SIGPIPE, SIG_IGN);
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int rc = kExitOk;
+  {
+    edge::Router router(&loop, config);
+    if (Status st = router.init(); !st.ok()) {
+      log.error("start-up failed: ", st.error().detail);
+      return kExitSoftware;
+    }
+    std::vector<std::unique_ptr<net::Listener>> listeners;
+    auto listen = [&](const std::string& host, std::uint16_t port, net::Listener::Factory f,
+                      const char* what) {
+      auto l = std::make_unique<net::Listener>(&loop, std::move(f), what);
+      if (Status st = l->listen(host, port); !st.ok()) {
+        log.error("cannot listen for ", what, " on ", host, ":", port, ": ", st.error().detail);
+        return false;
+      }
+      log.info("listening for ", what, " on ", host, ":", l->port());
+      listeners.push_back(std::move(l));
+      return true;
+    };
+    bool ok = true;
+    for (const edge::ListenAddress& a : config.s2s.listen) {
+      ok = ok && listen(a.address, a.port, [&router](uv_loop_t*) { return router.accept_s2s(); },
+                        "s2s");
+    }
+    ok = ok && listen(config.relay.listen.address, config.relay.listen.port,
+                      [&router](uv_loop_t*) { return router.accept_relay(); }, "relay");
+    if (!ok) {
+      rc = kExitSoftware;
+    } else {
+      std::string hosted;
+      for (const auto& h : config.hosted_domains) hosted += (hosted.empty() ? "" : ", ") + h.domain;
+      log.info("edge proxy running for ", hosted);
+      net::SignalWatcher signals(&loop, [&](int signum) {
+        if (signum == SIGHUP) {
+          log.info("SIGHUP: configuration reload is not supported yet; keeping the running one");
+          return;
+        }
+        log.info("signal ", signum, ": shutting down");
+        for (auto& l : listeners) l->close();
+        router.shutdown();
+        signals.close();
+      });
+      if (Status st = signals.start(); !st.ok()) {
+        log.error("cannot watch signals: ", st.error().detail);
+        rc = kExitSoftware;
+      } else {
+        uv_run(&loop, UV_RUN_DEFAULT);
+      }
+    }
+    listeners.clear();
+  }
+  net::close_loop(&loop);
+  log.info("stopped");
+  return rc;
+}

@@ -46,7 +46,8 @@ Status ConfigReader::finish() {
     for (const Visit& v : visits_) {
       if (v.value == nullptr || !v.value->is_object()) continue;
       for (const auto& [key, unused] : v.value->items()) {
-        if (!v.used.contains(key)) add_error(v.pointer + "/" + json_pointer_segment(key), "unknown key");
+        if (!v.used.contains(key))
+          add_error(v.pointer + "/" + json_pointer_segment(key), "unknown key");
       }
     }
   }

@@ -17,12 +17,11 @@
 
 #include <deque>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/config/config_section.h"
 #include "common/core/result.h"

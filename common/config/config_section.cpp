@@ -29,7 +29,9 @@ ConfigSection::ConfigSection(ConfigReader* reader, const nlohmann::json* value, 
                              bool failed)
     : reader_(reader), value_(value), visit_(visit), failed_(failed) {}
 
-const std::string& ConfigSection::pointer() const { return reader_->visits_[visit_].pointer; }
+const std::string& ConfigSection::pointer() const {
+  return reader_->visits_[visit_].pointer;
+}
 
 std::string ConfigSection::pointer_of(std::string_view key) const {
   return pointer() + "/" + json_pointer_segment(key);
@@ -59,12 +61,13 @@ void ConfigSection::error(std::string_view key, std::string_view message) {
   reader_->add_error(pointer_of(key), message);
 }
 
-void ConfigSection::ignore(std::string_view key) { member(key); }
+void ConfigSection::ignore(std::string_view key) {
+  member(key);
+}
 
-ConfigSection ConfigSection::child(const nlohmann::json* value, std::string pointer,
-                                   bool failed) {
-  return ConfigSection(reader_, failed ? nullptr : value, reader_->visit(failed ? nullptr : value,
-                                                                         std::move(pointer)),
+ConfigSection ConfigSection::child(const nlohmann::json* value, std::string pointer, bool failed) {
+  return ConfigSection(reader_, failed ? nullptr : value,
+                       reader_->visit(failed ? nullptr : value, std::move(pointer)),
                        failed || failed_);
 }
 
@@ -129,8 +132,8 @@ std::int64_t ConfigSection::required_integer(std::string_view key, std::int64_t 
   return integer(key, min, min, max);
 }
 
-std::int64_t ConfigSection::integer(std::string_view key, std::int64_t fallback,
-                                    std::int64_t min, std::int64_t max) {
+std::int64_t ConfigSection::integer(std::string_view key, std::int64_t fallback, std::int64_t min,
+                                    std::int64_t max) {
   const nlohmann::json* v = member(key);
   if (v == nullptr) return fallback;
   bool in_range = false;
@@ -256,8 +259,7 @@ std::vector<ConfigSection> ConfigSection::required_object_array(std::string_view
   return object_array(key);
 }
 
-std::vector<std::pair<std::string, ConfigSection>> ConfigSection::object_map(
-    std::string_view key) {
+std::vector<std::pair<std::string, ConfigSection>> ConfigSection::object_map(std::string_view key) {
   const nlohmann::json* v = member(key);
   std::vector<std::pair<std::string, ConfigSection>> out;
   if (v == nullptr) return out;

@@ -4,13 +4,12 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace xf::config {
 
@@ -75,8 +74,7 @@ class ConfigSection {
 
  private:
   friend class ConfigReader;
-  ConfigSection(ConfigReader* reader, const nlohmann::json* value, std::size_t visit,
-                bool failed);
+  ConfigSection(ConfigReader* reader, const nlohmann::json* value, std::size_t visit, bool failed);
 
   // The member `key`, marked as used; nullptr when absent, null, or the section is not
   // readable.

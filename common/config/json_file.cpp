@@ -1,7 +1,7 @@
 #include "common/config/json_file.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -25,7 +25,8 @@ class DuplicateKeyFinder {
       case json::parse_event_t::object_start:
       case json::parse_event_t::array_start:
         if (static_cast<std::size_t>(depth) >= kMaxConfigDepth) throw TooDeep{};
-        frames_.push_back(Frame{event == json::parse_event_t::array_start, 0, {}, {}, next_segment()});
+        frames_.push_back(
+            Frame{event == json::parse_event_t::array_start, 0, {}, {}, next_segment()});
         break;
       case json::parse_event_t::object_end:
       case json::parse_event_t::array_end:
@@ -139,11 +140,10 @@ Result<json> parse_json_text(std::string_view text, std::string_view origin) {
   DuplicateKeyFinder finder;
   json doc;
   try {
-    doc = json::parse(
-        text.begin(), text.end(),
-        [&finder](int depth, json::parse_event_t event, json& parsed) {
-          return finder.on_event(depth, event, parsed);
-        });
+    doc = json::parse(text.begin(), text.end(),
+                      [&finder](int depth, json::parse_event_t event, json& parsed) {
+                        return finder.on_event(depth, event, parsed);
+                      });
   } catch (const TooDeep&) {
     return fail(Errc::config_error, std::string(origin) + ": nested deeper than " +
                                         std::to_string(kMaxConfigDepth) + " levels");

@@ -12,6 +12,7 @@
 // After on_closed the owner must drop its pointer: the object is deleted soon after.
 #pragma once
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstddef>
@@ -21,7 +22,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
 #include <vector>
 
 #include "common/core/clock.h"
@@ -68,6 +68,9 @@ class Connection {
   virtual void close();
   // Immediate: drops the queue and closes; on_closed gets reason.
   void abort(Error reason);
+  // Graceful like close() (what is queued, e.g. a stream error, is still sent), but on_closed
+  // gets reason.
+  void close_with(Error reason);
 
   // Backpressure: stop/restart reading from the socket (takes effect while open).
   void pause_reading();

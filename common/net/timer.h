@@ -36,6 +36,9 @@ class Timer {
   void set_callback(Callback callback) { callback_ = std::move(callback); }
   // A standalone timer that must not keep the loop running (watchdogs).
   void unref();
+  // Standalone only: closes the handle now (the destructor does it otherwise). Idempotent;
+  // the timer does nothing afterwards.
+  void close();
 
  private:
   friend class Connection;

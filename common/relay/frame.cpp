@@ -6,23 +6,35 @@ namespace xf::relay {
 
 const char* to_string(FrameType type) {
   switch (type) {
-    case FrameType::hello: return "hello";
-    case FrameType::hello_ack: return "hello_ack";
-    case FrameType::heartbeat: return "heartbeat";
-    case FrameType::heartbeat_ack: return "heartbeat_ack";
-    case FrameType::stanza: return "stanza";
-    case FrameType::bounce: return "bounce";
-    case FrameType::policy: return "policy";
-    case FrameType::reachability: return "reachability";
-    case FrameType::ack: return "ack";
-    case FrameType::close: return "close";
+    case FrameType::hello:
+      return "hello";
+    case FrameType::hello_ack:
+      return "hello_ack";
+    case FrameType::heartbeat:
+      return "heartbeat";
+    case FrameType::heartbeat_ack:
+      return "heartbeat_ack";
+    case FrameType::stanza:
+      return "stanza";
+    case FrameType::bounce:
+      return "bounce";
+    case FrameType::policy:
+      return "policy";
+    case FrameType::reachability:
+      return "reachability";
+    case FrameType::ack:
+      return "ack";
+    case FrameType::close:
+      return "close";
+    case FrameType::delivered:
+      return "delivered";
   }
   return "unknown";
 }
 
 bool is_known_frame_type(std::uint8_t value) {
   return value >= static_cast<std::uint8_t>(FrameType::hello) &&
-         value <= static_cast<std::uint8_t>(FrameType::close);
+         value <= static_cast<std::uint8_t>(FrameType::delivered);
 }
 
 bool is_data_frame(FrameType type) {
@@ -31,6 +43,7 @@ bool is_data_frame(FrameType type) {
     case FrameType::bounce:
     case FrameType::policy:
     case FrameType::reachability:
+    case FrameType::delivered:
       return true;
     default:
       return false;

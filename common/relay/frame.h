@@ -41,6 +41,7 @@ enum class FrameType : std::uint8_t {
   reachability = 8,   // A remote domain became reachable or unreachable (data).
   ack = 9,            // Highest data sequence number received so far.
   close = 10,         // The sender closes the link; payload says why.
+  delivered = 11,     // A stanza frame's stanza went out on an authenticated partner stream (data).
 };
 
 const char* to_string(FrameType type);

@@ -6,12 +6,18 @@ namespace xf::relay {
 
 const char* to_string(CloseCause cause) {
   switch (cause) {
-    case CloseCause::local: return "local";
-    case CloseCause::peer_closed: return "peer-closed";
-    case CloseCause::protocol_error: return "protocol-error";
-    case CloseCause::version_mismatch: return "version-mismatch";
-    case CloseCause::hello_timeout: return "hello-timeout";
-    case CloseCause::dead_peer: return "dead-peer";
+    case CloseCause::local:
+      return "local";
+    case CloseCause::peer_closed:
+      return "peer-closed";
+    case CloseCause::protocol_error:
+      return "protocol-error";
+    case CloseCause::version_mismatch:
+      return "version-mismatch";
+    case CloseCause::hello_timeout:
+      return "hello-timeout";
+    case CloseCause::dead_peer:
+      return "dead-peer";
   }
   return "unknown";
 }
@@ -116,8 +122,8 @@ void Link::handle_hello(const Hello& hello, std::vector<LinkEvent>& events) {
   std::uint16_t low = std::max(hello.min_version, config_.min_version);
   if (hello.min_version > hello.max_version || high < low) {
     end(CloseCause::version_mismatch,
-        "no common link protocol version: peer offers " + std::to_string(hello.min_version) +
-            ".." + std::to_string(hello.max_version) + ", we support " +
+        "no common link protocol version: peer offers " + std::to_string(hello.min_version) + ".." +
+            std::to_string(hello.max_version) + ", we support " +
             std::to_string(config_.min_version) + ".." + std::to_string(config_.max_version),
         events);
     return;
@@ -133,7 +139,8 @@ void Link::handle_hello_ack(const HelloAck& ack, std::vector<LinkEvent>& events)
   }
   if (ack.version < config_.min_version || ack.version > config_.max_version) {
     end(CloseCause::version_mismatch,
-        "peer chose link protocol version " + std::to_string(ack.version) + " that we did not offer",
+        "peer chose link protocol version " + std::to_string(ack.version) +
+            " that we did not offer",
         events);
     return;
   }
@@ -191,6 +198,9 @@ void Link::handle_data(Frame& frame, std::vector<LinkEvent>& events) {
       events.emplace_back(
           ReachabilityReceived{frame.seq, std::get<ReachabilityMsg>(std::move(*message))});
       break;
+    case FrameType::delivered:
+      events.emplace_back(DeliveredReceived{frame.seq, std::get<DeliveredMsg>(*message)});
+      break;
     default:
       break;
   }
@@ -244,9 +254,13 @@ Result<std::uint64_t> Link::send_stanza(const RoutingFacts& facts, std::string_v
   return send_data(StanzaMsg{facts, std::string(xml)});
 }
 
-Result<std::uint64_t> Link::send_bounce(std::string_view condition, const RoutingFacts& facts,
-                                        std::string_view xml) {
-  return send_data(BounceMsg{std::string(condition), facts, std::string(xml)});
+Result<std::uint64_t> Link::send_bounce(std::uint64_t ref_seq, std::string_view condition,
+                                        const RoutingFacts& facts, std::string_view xml) {
+  return send_data(BounceMsg{ref_seq, std::string(condition), facts, std::string(xml)});
+}
+
+Result<std::uint64_t> Link::send_delivered(std::uint64_t ref_seq) {
+  return send_data(DeliveredMsg{ref_seq});
 }
 
 Result<std::uint64_t> Link::send_policy(std::string_view json) {

@@ -74,6 +74,10 @@ struct ReachabilityReceived {
   std::uint64_t seq = 0;
   ReachabilityMsg reachability;
 };
+struct DeliveredReceived {
+  std::uint64_t seq = 0;
+  DeliveredMsg delivered;
+};
 struct AckReceived {
   std::uint64_t seq = 0;  // The peer has everything up to and including this number.
 };
@@ -84,7 +88,7 @@ struct LinkClosed {
 };
 
 using LinkEvent = std::variant<LinkEstablished, StanzaReceived, BounceReceived, PolicyReceived,
-                               ReachabilityReceived, AckReceived, LinkClosed>;
+                               ReachabilityReceived, AckReceived, DeliveredReceived, LinkClosed>;
 
 class Link {
  public:
@@ -108,8 +112,10 @@ class Link {
   // Data frames; each returns the sequence number it used. They fail unless established, and
   // with limit_exceeded when the payload would exceed max_payload_bytes.
   Result<std::uint64_t> send_stanza(const RoutingFacts& facts, std::string_view xml);
-  Result<std::uint64_t> send_bounce(std::string_view condition, const RoutingFacts& facts,
-                                    std::string_view xml);
+  // Edge -> gateway: what became of the stanza in the gateway's frame ref_seq.
+  Result<std::uint64_t> send_bounce(std::uint64_t ref_seq, std::string_view condition,
+                                    const RoutingFacts& facts, std::string_view xml);
+  Result<std::uint64_t> send_delivered(std::uint64_t ref_seq);
   Result<std::uint64_t> send_policy(std::string_view json);
   Result<std::uint64_t> send_reachability(std::string_view remote_domain, bool up);
   // Acknowledges everything received so far (highest_received()).

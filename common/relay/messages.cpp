@@ -6,26 +6,34 @@ namespace xf::relay {
 
 const char* to_string(Role role) {
   switch (role) {
-    case Role::edge: return "edge";
-    case Role::gateway: return "gateway";
+    case Role::edge:
+      return "edge";
+    case Role::gateway:
+      return "gateway";
   }
   return "unknown";
 }
 
 const char* to_string(Direction direction) {
   switch (direction) {
-    case Direction::inbound: return "inbound";
-    case Direction::outbound: return "outbound";
+    case Direction::inbound:
+      return "inbound";
+    case Direction::outbound:
+      return "outbound";
   }
   return "unknown";
 }
 
 const char* to_string(PartnerAuth auth) {
   switch (auth) {
-    case PartnerAuth::none: return "none";
-    case PartnerAuth::dialback: return "dialback";
-    case PartnerAuth::sasl_external: return "sasl_external";
-    case PartnerAuth::tls_verified: return "tls_verified";
+    case PartnerAuth::none:
+      return "none";
+    case PartnerAuth::dialback:
+      return "dialback";
+    case PartnerAuth::sasl_external:
+      return "sasl_external";
+    case PartnerAuth::tls_verified:
+      return "tls_verified";
   }
   return "unknown";
 }
@@ -77,6 +85,7 @@ struct Encoder {
     wire::put_string(out, m.xml);
   }
   void operator()(const BounceMsg& m) {
+    wire::put_u64(out, m.ref_seq);
     wire::put_string(out, m.condition);
     put_facts(out, m.facts);
     wire::put_string(out, m.xml);
@@ -88,6 +97,7 @@ struct Encoder {
   }
   void operator()(const AckMsg& m) { wire::put_u64(out, m.seq); }
   void operator()(const CloseMsg& m) { wire::put_string(out, m.reason); }
+  void operator()(const DeliveredMsg& m) { wire::put_u64(out, m.ref_seq); }
 };
 
 struct TypeOf {
@@ -101,16 +111,19 @@ struct TypeOf {
   FrameType operator()(const ReachabilityMsg&) const { return FrameType::reachability; }
   FrameType operator()(const AckMsg&) const { return FrameType::ack; }
   FrameType operator()(const CloseMsg&) const { return FrameType::close; }
+  FrameType operator()(const DeliveredMsg&) const { return FrameType::delivered; }
 };
 
 Unexpected<Error> bad_payload(FrameType type) {
-  return fail(Errc::parse_error, std::string("relay frame: malformed ") + to_string(type) +
-                                     " payload");
+  return fail(Errc::parse_error,
+              std::string("relay frame: malformed ") + to_string(type) + " payload");
 }
 
 }  // namespace
 
-FrameType frame_type(const Message& message) { return std::visit(TypeOf{}, message); }
+FrameType frame_type(const Message& message) {
+  return std::visit(TypeOf{}, message);
+}
 
 std::string encode_payload(const Message& message) {
   std::string out;
@@ -161,6 +174,7 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
     }
     case FrameType::bounce: {
       BounceMsg m;
+      m.ref_seq = r.u64();
       m.condition = r.string();
       valid = read_facts(r, m.facts);
       m.xml = r.string();
@@ -184,6 +198,9 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
       break;
     case FrameType::close:
       message = CloseMsg{r.string()};
+      break;
+    case FrameType::delivered:
+      message = DeliveredMsg{r.u64()};
       break;
     default:
       valid = false;

@@ -6,7 +6,8 @@
 //   heartbeat     u64 token (the sender's clock; echoed back)
 //   heartbeat_ack u64 token
 //   stanza        facts, string xml
-//   bounce        string condition, facts, string xml
+//   bounce        u64 ref_seq, string condition, facts, string xml
+//   delivered     u64 ref_seq
 //   policy        string json
 //   reachability  string remote_domain, u8 up (0 | 1)
 //   ack           u64 highest sequence number received
@@ -85,7 +86,8 @@ struct StanzaMsg {
   bool operator==(const StanzaMsg&) const = default;
 };
 struct BounceMsg {
-  std::string condition;  // An RFC 6120 stanza error condition, e.g. "remote-server-timeout".
+  std::uint64_t ref_seq = 0;  // The stanza frame this answers (0: not a relayed stanza).
+  std::string condition;      // An RFC 6120 stanza error condition, e.g. "remote-server-timeout".
   RoutingFacts facts;
   std::string xml;  // The stanza that could not be delivered.
   bool operator==(const BounceMsg&) const = default;
@@ -99,6 +101,12 @@ struct ReachabilityMsg {
   bool up = false;
   bool operator==(const ReachabilityMsg&) const = default;
 };
+// The edge wrote the stanza of frame ref_seq to an authenticated partner stream.
+struct DeliveredMsg {
+  std::uint64_t ref_seq = 0;
+  bool operator==(const DeliveredMsg&) const = default;
+};
+
 struct AckMsg {
   std::uint64_t seq = 0;
   bool operator==(const AckMsg&) const = default;
@@ -109,7 +117,7 @@ struct CloseMsg {
 };
 
 using Message = std::variant<Hello, HelloAck, Heartbeat, HeartbeatAck, StanzaMsg, BounceMsg,
-                             PolicyMsg, ReachabilityMsg, AckMsg, CloseMsg>;
+                             PolicyMsg, ReachabilityMsg, AckMsg, CloseMsg, DeliveredMsg>;
 
 FrameType frame_type(const Message& message);
 // The payload bytes of a message.

@@ -28,7 +28,7 @@ std::string_view view(const xmlChar* begin, const xmlChar* end) {
 
 // Without entity substitution libxml2 hands an attribute value's '&' to SAX2 as "&#38;" (its own
 // tree builder decodes it later); every other reference arrives decoded. Any '&' in the value
-// therefore starts "&#38;".
+// therefore starts "&#38;". Namespace names come from attribute values and are encoded alike.
 std::string decode_attr_value(std::string_view raw) {
   constexpr std::string_view kAmp = "&#38;";
   if (raw.find('&') == std::string_view::npos) return std::string(raw);
@@ -45,6 +45,9 @@ std::string decode_attr_value(std::string_view raw) {
   }
   return out;
 }
+
+// libxml2 passes array lengths as int.
+std::size_t count(int n) { return n > 0 ? static_cast<std::size_t>(n) : 0; }
 
 bool is_xml_space(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -65,6 +68,8 @@ bool may_start_document(unsigned char c) {
   return c == '<' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xFE ||
          c == 0xFF || c == 0;
 }
+
+void ignore_generic_error(void* /*ctx*/, const char* /*msg*/, ...) {}
 
 void init_libxml() {
   // xmlInitParser is not safe to race with a first parse on another thread; do it once here.
@@ -211,8 +216,8 @@ bool StreamParser::Impl::create_context() {
 Result<void, xmpp::StreamFailure> StreamParser::Impl::feed(std::string_view bytes) {
   if (halted()) return {};
   if (ctxt == nullptr && !create_context()) {
-    failure = xmpp::StreamFailure{xmpp::StreamError::internal_server_error,
-                                  "cannot create XML parser"};
+    failure =
+        xmpp::StreamFailure{xmpp::StreamError::internal_server_error, "cannot create XML parser"};
     return fail_result();
   }
   if (fed == 0 && !bytes.empty() && !may_start_document(static_cast<unsigned char>(bytes[0]))) {
@@ -221,6 +226,11 @@ Result<void, xmpp::StreamFailure> StreamParser::Impl::feed(std::string_view byte
     return fail_result();
   }
   in_feed = true;
+  // Some conversion errors go to libxml2's generic handler, which prints to stderr; a peer must
+  // not be able to write to our logs that way. The handler is per thread; restore it after.
+  xmlGenericErrorFunc saved_handler = xmlGenericError;
+  void* saved_context = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc(nullptr, &ignore_generic_error);
   while (!bytes.empty() && !halted()) {
     std::string_view slice = bytes.substr(0, kSliceBytes);
     bytes.remove_prefix(slice.size());
@@ -236,6 +246,7 @@ Result<void, xmpp::StreamFailure> StreamParser::Impl::feed(std::string_view byte
     }
     within_size_limit(fed);
   }
+  xmlSetGenericErrorFunc(saved_context, saved_handler);
   in_feed = false;
   if (failure) {
     // Returned once; later input is ignored until reset().
@@ -247,9 +258,9 @@ Result<void, xmpp::StreamFailure> StreamParser::Impl::feed(std::string_view byte
   return {};
 }
 
-void StreamParser::Impl::open_stream(std::string_view name, std::string_view uri,
-                                     int nb_namespaces, const xmlChar** namespaces,
-                                     int nb_attributes, const xmlChar** attributes) {
+void StreamParser::Impl::open_stream(std::string_view name, std::string_view uri, int nb_namespaces,
+                                     const xmlChar** namespaces, int nb_attributes,
+                                     const xmlChar** attributes) {
   if (uri != xmpp::kStreamsNs) {
     fail(xmpp::StreamError::invalid_namespace,
          "first element is not in the " + std::string(xmpp::kStreamsNs) + " namespace");
@@ -259,22 +270,26 @@ void StreamParser::Impl::open_stream(std::string_view name, std::string_view uri
     fail(xmpp::StreamError::bad_format, "first element is not <stream:stream>");
     return;
   }
-  for (int i = 0; i < nb_namespaces; ++i) {
+  for (std::size_t i = 0; i < count(nb_namespaces); ++i) {
     std::string_view prefix = view(namespaces[2 * i]);
-    std::string_view ns = view(namespaces[2 * i + 1]);
+    std::string ns = decode_attr_value(view(namespaces[2 * i + 1]));
     if (namespaces[2 * i] == nullptr) header.content_ns = ns;
     if (ns == xmpp::kDialbackNs && prefix == "db") header.declares_dialback = true;
   }
-  for (int i = 0; i < nb_attributes; ++i) {
+  for (std::size_t i = 0; i < count(nb_attributes); ++i) {
     const xmlChar** a = attributes + 5 * i;
     std::string_view local = view(a[0]);
     std::string_view prefix = view(a[1]);
     std::string value = decode_attr_value(view(a[3], a[4]));
     if (prefix.empty()) {
-      if (local == "to") header.to = std::move(value);
-      else if (local == "from") header.from = std::move(value);
-      else if (local == "id") header.id = std::move(value);
-      else if (local == "version") header.version = std::move(value);
+      if (local == "to")
+        header.to = std::move(value);
+      else if (local == "from")
+        header.from = std::move(value);
+      else if (local == "id")
+        header.id = std::move(value);
+      else if (local == "version")
+        header.version = std::move(value);
     } else if (prefix == "xml" && local == "lang") {
       header.lang = std::move(value);
     }
@@ -294,20 +309,20 @@ void StreamParser::Impl::start_element(std::string_view name, std::string_view u
   }
   Element* el = nullptr;
   if (stack.empty()) {
-    stanza = Element(std::string(name), std::string(uri));
+    stanza = Element(std::string(name), decode_attr_value(uri));
     el = &stanza;
   } else {
-    el = &stack.back()->add_child(Element(std::string(name), std::string(uri)));
+    el = &stack.back()->add_child(Element(std::string(name), decode_attr_value(uri)));
   }
   // Prefixed declarations are kept as attributes: element names are stored resolved, but
   // prefixed attribute names keep their prefix and need the binding when written out again.
-  for (int i = 0; i < nb_namespaces; ++i) {
+  for (std::size_t i = 0; i < count(nb_namespaces); ++i) {
     if (namespaces[2 * i] == nullptr) continue;
     std::string decl = "xmlns:";
     decl += view(namespaces[2 * i]);
-    el->set_attr(std::move(decl), std::string(view(namespaces[2 * i + 1])));
+    el->set_attr(std::move(decl), decode_attr_value(view(namespaces[2 * i + 1])));
   }
-  for (int i = 0; i < nb_attributes; ++i) {
+  for (std::size_t i = 0; i < count(nb_attributes); ++i) {
     const xmlChar** a = attributes + 5 * i;
     std::string_view local = view(a[0]);
     std::string_view prefix = view(a[1]);
@@ -326,7 +341,7 @@ void StreamParser::Impl::start_element(std::string_view name, std::string_view u
       for (auto it = stack.rbegin(); !declared && it != stack.rend(); ++it) {
         declared = (*it)->has_attr(decl);
       }
-      if (!declared) el->set_attr(std::move(decl), std::string(view(a[2])));
+      if (!declared) el->set_attr(std::move(decl), decode_attr_value(view(a[2])));
     }
     el->set_attr(std::move(qname), decode_attr_value(view(a[3], a[4])));
   }
@@ -371,12 +386,11 @@ void StreamParser::Impl::on_start_document(void* ctx) {
   xmlParserCtxtPtr c = self.ctxt;
   // libxml2 keeps a declared UTF-8 in ctxt->encoding; anything else sets input->encoding or
   // installs a converter (also for a UTF-16 byte order mark). RFC 6120 §11.6 allows UTF-8 only.
-  bool converting = c->input != nullptr && ((c->input->buf && c->input->buf->encoder) ||
-                                            c->input->encoding != nullptr);
+  bool converting = c->input != nullptr &&
+                    ((c->input->buf && c->input->buf->encoder) || c->input->encoding != nullptr);
   std::string_view declared = view(c->encoding);
-  if (converting ||
-      (!declared.empty() && !equals_ignore_case(declared, "UTF-8") &&
-       !equals_ignore_case(declared, "UTF8"))) {
+  if (converting || (!declared.empty() && !equals_ignore_case(declared, "UTF-8") &&
+                     !equals_ignore_case(declared, "UTF8"))) {
     self.fail(xmpp::StreamError::unsupported_encoding, "stream is not UTF-8");
   }
 }
@@ -420,14 +434,13 @@ void StreamParser::Impl::on_processing_instruction(void* ctx, const xmlChar* /*t
 }
 
 void StreamParser::Impl::on_subset(void* ctx, const xmlChar* /*name*/,
-                                   const xmlChar* /*external_id*/,
-                                   const xmlChar* /*system_id*/) {
+                                   const xmlChar* /*external_id*/, const xmlChar* /*system_id*/) {
   impl_of(ctx).fail(xmpp::StreamError::restricted_xml, "document type declaration");
 }
 
 void StreamParser::Impl::on_entity_decl(void* ctx, const xmlChar* /*name*/, int /*type*/,
-                                        const xmlChar* /*public_id*/,
-                                        const xmlChar* /*system_id*/, xmlChar* /*content*/) {
+                                        const xmlChar* /*public_id*/, const xmlChar* /*system_id*/,
+                                        xmlChar* /*content*/) {
   impl_of(ctx).fail(xmpp::StreamError::restricted_xml, "entity declaration");
 }
 
@@ -441,6 +454,9 @@ xmlEntityPtr StreamParser::Impl::on_get_entity(void* ctx, const xmlChar* name) {
 void StreamParser::Impl::on_error(void* ctx, xmlErrorPtr error) {
   Impl& self = impl_of(ctx);
   if (error == nullptr || error->level == XML_ERR_WARNING || error->level == XML_ERR_NONE) return;
+  // Namespace names that are not valid URIs are reported as errors, yet the document is
+  // well-formed and other servers accept them; a namespace name is only compared, never resolved.
+  if (error->code == XML_WAR_NS_URI || error->code == XML_WAR_NS_URI_RELATIVE) return;
   std::string text = error->message ? error->message : "XML error";
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   xmpp::StreamError condition = xmpp::StreamError::not_well_formed;
@@ -478,6 +494,8 @@ void StreamParser::stop() {
   if (!impl_->halted()) impl_->halt_by_request();
 }
 
-bool StreamParser::stream_open() const { return impl_->open && !impl_->closed; }
+bool StreamParser::stream_open() const {
+  return impl_->open && !impl_->closed;
+}
 
 }  // namespace xf::xml

@@ -22,9 +22,9 @@ struct StreamHeader {
   std::string to;
   std::string from;
   std::string id;
-  std::string version;        // "" when absent (pre-RFC 3920 peer).
-  std::string lang;           // xml:lang
-  std::string content_ns;     // Default namespace: "jabber:server", "jabber:client", ...
+  std::string version;             // "" when absent (pre-RFC 3920 peer).
+  std::string lang;                // xml:lang
+  std::string content_ns;          // Default namespace: "jabber:server", "jabber:client", ...
   bool declares_dialback = false;  // xmlns:db='jabber:server:dialback' was declared.
 };
 

@@ -46,8 +46,7 @@ std::string dialback_key(std::string_view secret, std::string_view receiving_ser
 
   std::array<std::uint8_t, EVP_MAX_MD_SIZE> mac{};
   unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), key.data(), key.size(), bytes(message), message.size(), mac.data(),
-       &mac_len);
+  HMAC(EVP_sha256(), key.data(), key.size(), bytes(message), message.size(), mac.data(), &mac_len);
   return to_hex(mac.data(), mac_len);
 }
 
@@ -60,7 +59,7 @@ bool verify_dialback_key(std::string_view presented, std::string_view secret,
                          std::string_view receiving_server, std::string_view originating_server,
                          std::string_view stream_id) {
   return dialback_key_equal(presented,
-                    dialback_key(secret, receiving_server, originating_server, stream_id));
+                            dialback_key(secret, receiving_server, originating_server, stream_id));
 }
 
 }  // namespace xf::xmpp

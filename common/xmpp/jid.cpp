@@ -26,7 +26,9 @@ Unexpected<Error> part_error(std::string_view part, std::string_view what) {
   return fail(Errc::parse_error, std::move(detail));
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 void lowercase_ascii(std::string& s) {
   for (char& c : s) c = ascii_lower(c);
@@ -102,7 +104,8 @@ Result<std::string> run_stringprep(std::string_view in, const char* profile,
   char* out = nullptr;
   // Unassigned code points are allowed (flags 0) as RFC 3920 allows for stanza addresses;
   // libidn's tables are Unicode 3.2, which would otherwise refuse every newer character.
-  const int rc = stringprep_profile(z.c_str(), &out, profile, static_cast<Stringprep_profile_flags>(0));
+  const int rc =
+      stringprep_profile(z.c_str(), &out, profile, static_cast<Stringprep_profile_flags>(0));
   IdnString owned(out);
   if (rc != STRINGPREP_OK) return part_error(part, stringprep_reason(rc));
   return std::string(owned.get());
@@ -380,7 +383,9 @@ Result<Jid> Jid::from_parts(std::string_view local, std::string_view domain,
   return Jid(std::move(l), std::move(*d), std::move(res));
 }
 
-Jid Jid::bare() const { return Jid(local_, domain_, std::string()); }
+Jid Jid::bare() const {
+  return Jid(local_, domain_, std::string());
+}
 
 std::string Jid::bare_string() const {
   if (local_.empty()) return domain_;

@@ -29,8 +29,7 @@ enum class PrepPath {
 // Each returns the prepared part or a parse_error naming the part ("localpart: ...").
 Result<std::string> prepare_localpart(std::string_view in, PrepPath path = PrepPath::automatic);
 Result<std::string> prepare_domainpart(std::string_view in, PrepPath path = PrepPath::automatic);
-Result<std::string> prepare_resourcepart(std::string_view in,
-                                         PrepPath path = PrepPath::automatic);
+Result<std::string> prepare_resourcepart(std::string_view in, PrepPath path = PrepPath::automatic);
 
 // A prepared, valid JID; comparisons are on the prepared parts. A default-constructed Jid is
 // empty and only useful as a placeholder.

@@ -10,8 +10,6 @@
 namespace xf::xmpp {
 namespace {
 
-constexpr std::string_view kDialbackFeatureNs = "urn:xmpp:features:dialback";
-
 std::string random_stream_id() {
   unsigned char raw[12];
   RAND_bytes(raw, sizeof raw);

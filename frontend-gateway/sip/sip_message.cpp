@@ -155,6 +155,61 @@ std::optional<std::string> modelled_list_header(const osip_message_t* msg, std::
   return s.str();
 }
 
+// libosip2 is lenient with line ends and control characters, and what it makes of them does
+// not always serialize back to something parsable. RFC 3261 §7 requires CRLF line ends, so the
+// header block is checked first: CRLF only, no control characters but HTAB.
+Status check_header_block(std::string_view bytes) {
+  // Keep-alive CRLFs are the framer's business; a message starts with its start line.
+  if (bytes.empty() || bytes.front() == '\r' || bytes.front() == '\n') {
+    return fail(Errc::parse_error, "message does not start with a start line");
+  }
+  const auto end = bytes.find("\r\n\r\n");
+  if (end == std::string_view::npos) return fail(Errc::parse_error, "header block not terminated");
+  const std::string_view head = bytes.substr(0, end + 2);
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    const auto c = static_cast<unsigned char>(head[i]);
+    if (c == '\r') {
+      if (i + 1 >= head.size() || head[i + 1] != '\n') return fail(Errc::parse_error, "bare CR");
+      ++i;
+    } else if (c == '\n') {
+      return fail(Errc::parse_error, "bare LF in header block");
+    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      return fail(Errc::parse_error, "control character in header block");
+    }
+  }
+  return {};
+}
+
+// True when a header that responses echo (From, To, Via) prints back as text that libosip2
+// parses again. Junk that libosip2 accepted but cannot reproduce is refused at parse time, so
+// that make_response() never writes a header the peer cannot read.
+template <class Header, int (*ToStr)(const Header*, char**), int (*Init)(Header**),
+          int (*Parse)(Header*, const char*), void (*Free)(Header*)>
+bool reprints(const Header* header) {
+  OsipString text;
+  if (ToStr(header, &text.ptr) != 0 || text.ptr == nullptr) return false;
+  Header* again = nullptr;
+  if (Init(&again) != 0) return false;
+  const bool ok = Parse(again, text.ptr) == 0;
+  Free(again);
+  return ok;
+}
+
+bool echoed_headers_reprint(const osip_message_t* msg) {
+  if (!reprints<osip_from_t, osip_from_to_str, osip_from_init, osip_from_parse, osip_from_free>(
+          msg->from) ||
+      !reprints<osip_to_t, osip_to_to_str, osip_to_init, osip_to_parse, osip_to_free>(msg->to)) {
+    return false;
+  }
+  for (int i = 0; i < osip_list_size(&msg->vias); ++i) {
+    const auto* via = static_cast<const osip_via_t*>(osip_list_get(&msg->vias, i));
+    if (!reprints<osip_via_t, osip_via_to_str, osip_via_init, osip_via_parse, osip_via_free>(via)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<SipMessage> SipMessage::parse(std::string_view bytes) {
@@ -162,7 +217,8 @@ Result<SipMessage> SipMessage::parse(std::string_view bytes) {
   osip_message_t* raw = nullptr;
   if (osip_message_init(&raw) != 0) return fail(Errc::internal, "osip_message_init failed");
   SipMessage msg(raw);
-  if (bytes.empty() || osip_message_parse(raw, bytes.data(), bytes.size()) != 0) {
+  if (auto ok = check_header_block(bytes); !ok) return fail(ok.error());
+  if (osip_message_parse(raw, bytes.data(), bytes.size()) != 0) {
     return fail(Errc::parse_error, "malformed SIP message");
   }
   if (raw->from == nullptr || raw->to == nullptr || raw->call_id == nullptr ||
@@ -175,6 +231,14 @@ Result<SipMessage> SipMessage::parse(std::string_view bytes) {
   if (raw->cseq->method == nullptr || raw->cseq->number == nullptr ||
       !parse_digits(raw->cseq->number, 10) || *parse_digits(raw->cseq->number, 10) > 0xffffffffu) {
     return fail(Errc::parse_error, "malformed CSeq");
+  }
+  if (!echoed_headers_reprint(raw)) {
+    return fail(Errc::parse_error, "From, To or Via does not survive re-serialization");
+  }
+  if (raw->content_type != nullptr &&
+      (raw->content_type->type == nullptr || raw->content_type->subtype == nullptr ||
+       !is_token(raw->content_type->type) || !is_token(raw->content_type->subtype))) {
+    return fail(Errc::parse_error, "malformed Content-Type");
   }
   if (MSG_IS_REQUEST(raw)) {
     if (raw->sip_method == nullptr || raw->req_uri == nullptr) {

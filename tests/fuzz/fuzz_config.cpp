@@ -22,7 +22,8 @@ void read_partner(xf::config::ConfigSection p) {
   p.required_string("domain");
   p.string_array("additional_domains");
   p.choice("tls", Tls::required,
-           {{"required", Tls::required}, {"optional", Tls::optional},
+           {{"required", Tls::required},
+            {"optional", Tls::optional},
             {"not_supported", Tls::not_supported}});
   p.choice_index("partner_type", 0, {"federated", "public_verified", "public_unverified"});
   p.boolean("dialback", true);

@@ -3,8 +3,10 @@
 // - the framer never hands out more than its limits allow and never keeps more than
 //   max_header_bytes + max_body_bytes (+ the last feed) buffered;
 // - framing does not depend on where the stream is split;
-// - a message that parses serializes to bytes that parse again with the same start line,
-//   Call-ID, CSeq and top Via branch.
+// - the response to a request that parses (the only place parsed headers are written back out:
+//   Via, From, To, Call-ID, CSeq) parses again with the same Call-ID, CSeq and top Via branch.
+// A parsed message is serialized too, but libosip2 does not promise that junk it accepted
+// prints back as parsable text, so that output is not checked.
 // Links xmppfed_gw_core (frontend-gateway/sip and bridge) besides xmppfed_proto.
 #include <cstddef>
 #include <cstdint>
@@ -59,20 +61,19 @@ void exercise(const std::string& bytes) {
   (void)xf::sip::SipUri::parse(msg->request_uri());
   (void)xf::bridge::jid_for_sip_uri(msg->from().uri);
 
-  auto text = msg->to_string();
-  if (text) {
-    auto again = xf::sip::SipMessage::parse(*text);
-    check(again.ok());
-    check(again->method() == msg->method());
-    check(again->status_code() == msg->status_code());
-    check(again->call_id() == msg->call_id());
-    check(again->cseq_number() == msg->cseq_number());
-    check(again->top_via_branch() == msg->top_via_branch());
-  }
+  (void)msg->to_string();
   if (msg->is_request()) {
     (void)xf::bridge::MessageMapper().to_xmpp(*msg, "fuzz");
     auto response = xf::sip::SipMessage::make_response(*msg, 200, {}, "fuzz");
-    if (response) (void)response->to_string();
+    check(response.ok());
+    auto text = response->to_string();
+    check(text.ok());
+    auto again = xf::sip::SipMessage::parse(*text);
+    check(again.ok());
+    check(again->status_code() == 200);
+    check(again->call_id() == msg->call_id());
+    check(again->cseq_number() == msg->cseq_number());
+    check(again->top_via_branch() == msg->top_via_branch());
   }
 }
 

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "common/config/config_reader.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "common/config/config_reader.h"
 #include "common/config/json_file.h"
 
 using nlohmann::json;
@@ -21,7 +21,9 @@ json doc(std::string_view text) {
 enum class Tls { required, optional, not_supported };
 
 const std::initializer_list<std::pair<std::string_view, Tls>> kTlsTable = {
-    {"required", Tls::required}, {"optional", Tls::optional}, {"not_supported", Tls::not_supported}};
+    {"required", Tls::required},
+    {"optional", Tls::optional},
+    {"not_supported", Tls::not_supported}};
 
 }  // namespace
 
@@ -143,12 +145,9 @@ TEST_CASE("ConfigReader reports unknown keys of every visited object", "[unit][c
   // Unknown keys are listed per object in visit order, each object's keys sorted; an object
   // nobody read is one unknown key, not a list of its contents.
   const std::vector<std::string> expected = {
-      "/a~1b~0c: unknown key",
-      "/foo: unknown key",
-      "/unvisited: unknown key",
-      "/listen/prot: unknown key",
-      "/partners/1/tsl: unknown key",
-      "/domains/x.example/kee: unknown key",
+      "/a~1b~0c: unknown key",        "/foo: unknown key",
+      "/unvisited: unknown key",      "/listen/prot: unknown key",
+      "/partners/1/tsl: unknown key", "/domains/x.example/kee: unknown key",
   };
   CHECK(reader.errors() == expected);
 }

@@ -1,13 +1,12 @@
-#include <catch2/catch.hpp>
+#include "common/config/json_file.h"
 
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include "common/config/json_file.h"
 
 namespace fs = std::filesystem;
 using xf::config::load_json_file;
@@ -84,8 +83,8 @@ TEST_CASE("load_json_file reports syntax errors with line and column", "[unit][c
 }
 
 TEST_CASE("parse_json_text refuses duplicate keys by pointer", "[unit][config]") {
-  auto r = parse_json_text(R"({"a": 1, "p": [{"x": 1}, {"tls": "a", "tls": "b"}], "a": 2})",
-                           "d.json");
+  auto r =
+      parse_json_text(R"({"a": 1, "p": [{"x": 1}, {"tls": "a", "tls": "b"}], "a": 2})", "d.json");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().detail == "d.json: /p/1/tls: duplicate key\nd.json: /a: duplicate key");
   CHECK(parse_json_text(R"({"a": {"k": 1}, "b": {"k": 1}})").ok());

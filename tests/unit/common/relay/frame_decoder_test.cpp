@@ -1,6 +1,7 @@
+#include "common/relay/frame_decoder.h"
+
 #include <catch2/catch.hpp>
 
-#include "common/relay/frame_decoder.h"
 #include "common/relay/messages.h"
 
 using namespace xf::relay;
@@ -19,7 +20,7 @@ std::vector<Message> every_message() {
       Heartbeat{123456789},
       HeartbeatAck{987654321},
       StanzaMsg{sample_facts(), "<message to='a@sip.example.com'><body>hi</body></message>"},
-      BounceMsg{"remote-server-timeout",
+      BounceMsg{42, "remote-server-timeout",
                 RoutingFacts{"sip.example.com", "partner.example.org", Direction::outbound,
                              PartnerAuth::dialback, ""},
                 "<presence/>"},
@@ -27,6 +28,7 @@ std::vector<Message> every_message() {
       ReachabilityMsg{"partner.example.org", true},
       AckMsg{77},
       CloseMsg{"shutting down"},
+      DeliveredMsg{41},
   };
 }
 
@@ -64,14 +66,15 @@ TEST_CASE("relay: frame header layout is fixed and big-endian", "[unit][relay]")
   std::string bytes;
   append_frame(bytes, FrameType::stanza, 0x0102030405060708ULL, "abc", 0x0A0B);
   REQUIRE(bytes.size() == kHeaderBytes + 3);
-  const std::string expected_header("XF\x01\x05\x0A\x0B\x00\x00\x00\x00\x00\x03"
-                                    "\x01\x02\x03\x04\x05\x06\x07\x08",
-                                    20);
+  const std::string expected_header(
+      "XF\x01\x05\x0A\x0B\x00\x00\x00\x00\x00\x03"
+      "\x01\x02\x03\x04\x05\x06\x07\x08",
+      20);
   CHECK(bytes.substr(0, 20) == expected_header);
   CHECK(bytes.substr(20) == "abc");
 }
 
-TEST_CASE("relay: decoder accepts the stream whole, byte by byte and at every split",
+TEST_CASE("relay: decoder accepts the stream whole and byte by byte and at every split",
           "[unit][relay]") {
   std::vector<Message> messages;
   const std::string bytes = stream_of_all(messages);
@@ -110,8 +113,7 @@ TEST_CASE("relay: empty payload frames are emitted", "[unit][relay]") {
   CHECK(frames.size() == 2);
 }
 
-TEST_CASE("relay: an oversized length fails at the header, before any payload",
-          "[unit][relay]") {
+TEST_CASE("relay: an oversized length fails at the header before any payload", "[unit][relay]") {
   std::string header;
   append_frame(header, FrameType::stanza, 1, "");
   // Claim a 4 GiB - 1 payload.
@@ -135,7 +137,7 @@ TEST_CASE("relay: an oversized length fails at the header, before any payload",
   }
 }
 
-TEST_CASE("relay: bad magic, version, type and reserved bits are errors", "[unit][relay]") {
+TEST_CASE("relay: bad magic or version or type or reserved bits are errors", "[unit][relay]") {
   std::string good;
   append_frame(good, FrameType::heartbeat, 0, std::string(8, '\0'));
   auto broken = [&](std::size_t index, char value) {
@@ -156,13 +158,13 @@ TEST_CASE("relay: bad magic, version, type and reserved bits are errors", "[unit
 }
 
 TEST_CASE("relay: malformed payloads are rejected", "[unit][relay]") {
-  CHECK_FALSE(decode_payload(FrameType::ack, "1234567").ok());        // Short.
-  CHECK_FALSE(decode_payload(FrameType::ack, "123456789").ok());      // Trailing byte.
+  CHECK_FALSE(decode_payload(FrameType::ack, "1234567").ok());             // Short.
+  CHECK_FALSE(decode_payload(FrameType::ack, "123456789").ok());           // Trailing byte.
   CHECK_FALSE(decode_payload(FrameType::close, "\x00\x00\x01\x00").ok());  // Length past end.
   std::string bad_enum = encode_payload(StanzaMsg{sample_facts(), "<x/>"});
   // local_domain and remote_domain, then the direction byte.
-  std::size_t dir_at = 4 + sample_facts().local_domain.size() + 4 +
-                       sample_facts().remote_domain.size();
+  std::size_t dir_at =
+      4 + sample_facts().local_domain.size() + 4 + sample_facts().remote_domain.size();
   bad_enum[dir_at] = 9;
   CHECK_FALSE(decode_payload(FrameType::stanza, bad_enum).ok());
   std::string bad_role = encode_payload(Hello{1, 1, Role::edge, "x"});

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "common/relay/link.h"
+
+#include <catch2/catch.hpp>
 
 using namespace xf::relay;
 using xf::Millis;
@@ -103,7 +103,8 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   CHECK(edge_up[0].version == kLinkProtocolVersion);
 
   for (int i = 0; i < 3; ++i) {
-    auto seq = p.edge.send_stanza(facts(Direction::inbound), "<message id='" + std::to_string(i) + "'/>");
+    auto seq =
+        p.edge.send_stanza(facts(Direction::inbound), "<message id='" + std::to_string(i) + "'/>");
     REQUIRE(seq.ok());
     CHECK(*seq == static_cast<std::uint64_t>(i + 1));
   }
@@ -112,7 +113,9 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   CHECK(*out_seq == 1);
   REQUIRE(p.gw.send_policy("{\"x\":1}").ok());
   REQUIRE(p.edge.send_reachability("partner.example.org", false).ok());
-  REQUIRE(p.edge.send_bounce("service-unavailable", facts(Direction::outbound), "<presence/>").ok());
+  REQUIRE(
+      p.edge.send_bounce(1, "service-unavailable", facts(Direction::outbound), "<presence/>").ok());
+  REQUIRE(p.edge.send_delivered(1).ok());
   p.pump();
 
   auto at_gw = events_of<StanzaReceived>(p.gw_events);
@@ -137,14 +140,19 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   REQUIRE(bounces.size() == 1);
   CHECK(bounces[0].seq == 5);
   CHECK(bounces[0].bounce.condition == "service-unavailable");
-  CHECK(p.gw.highest_received() == 5);
+  CHECK(bounces[0].bounce.ref_seq == 1);
+  auto delivered = events_of<DeliveredReceived>(p.gw_events);
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].seq == 6);
+  CHECK(delivered[0].delivered.ref_seq == 1);
+  CHECK(p.gw.highest_received() == 6);
 
   REQUIRE(p.gw.send_ack().ok());
   p.pump();
   auto acks = events_of<AckReceived>(p.edge_events);
   REQUIRE(acks.size() == 1);
-  CHECK(acks[0].seq == 5);
-  CHECK(p.edge.peer_acked() == 5);
+  CHECK(acks[0].seq == 6);
+  CHECK(p.edge.peer_acked() == 6);
 }
 
 TEST_CASE("relay link: heartbeats at the interval keep a quiet link up", "[unit][relay]") {
@@ -200,8 +208,7 @@ TEST_CASE("relay link: a silent peer is reported dead after the timeout", "[unit
   CHECK(edge_closed[0].cause == CloseCause::peer_closed);
 }
 
-TEST_CASE("relay link: version negotiation picks the highest common version",
-          "[unit][relay]") {
+TEST_CASE("relay link: version negotiation picks the highest common version", "[unit][relay]") {
   auto g = config_for(Role::gateway, "gw");
   auto e = config_for(Role::edge, "edge");
   g.min_version = 1;
@@ -258,7 +265,7 @@ TEST_CASE("relay link: hello timeout", "[unit][relay]") {
   CHECK(std::get<LinkClosed>(events[0]).cause == CloseCause::hello_timeout);
 }
 
-TEST_CASE("relay link: duplicates are dropped, gaps and garbage are errors", "[unit][relay]") {
+TEST_CASE("relay link: duplicates are dropped while gaps and garbage are errors", "[unit][relay]") {
   Pair p(config_for(Role::gateway, "gw"), config_for(Role::edge, "edge"));
   p.start();
   std::string s1;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "common/xml/element.h"
+
+#include <catch2/catch.hpp>
 
 using xf::xml::Element;
 

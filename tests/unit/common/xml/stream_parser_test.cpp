@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "common/xml/stream_parser.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
-#include "common/xml/stream_parser.h"
 #include "tests/unit/common/xml/parse_helpers.h"
 
 using xf::xml::Element;
@@ -20,7 +20,9 @@ namespace {
 const std::string kOpen =
     "open to=example.org from=partner.example id=s2s-1 version=1.0 lang=en ns=jabber:server db=1";
 
-std::string with_header(std::string_view body) { return std::string(kHeader) + std::string(body); }
+std::string with_header(std::string_view body) {
+  return std::string(kHeader) + std::string(body);
+}
 
 }  // namespace
 
@@ -89,13 +91,13 @@ TEST_CASE("prefixes and nested namespaces are resolved and kept for output", "[u
       "</message>"
       "<presence db:extra='1'/>");
   expect_all_splits(
-      input,
-      {kOpen,
-       "<iq type='result' id='v1'><query xmlns='jabber:iq:version' "
-       "xmlns:v='jabber:iq:version'><name>xmppfed</name><version xmlns='jabber:server'>1</version></query></iq>",
-       "<message xmlns:x='urn:example:x' x:flag='on'><data xmlns='urn:example:x'><item "
-       "xmlns='urn:other'/></data></message>",
-       "<presence xmlns:db='jabber:server:dialback' db:extra='1'/>"});
+      input, {kOpen,
+              "<iq type='result' id='v1'><query xmlns='jabber:iq:version' "
+              "xmlns:v='jabber:iq:version'><name>xmppfed</name><version "
+              "xmlns='jabber:server'>1</version></query></iq>",
+              "<message xmlns:x='urn:example:x' x:flag='on'><data xmlns='urn:example:x'><item "
+              "xmlns='urn:other'/></data></message>",
+              "<presence xmlns:db='jabber:server:dialback' db:extra='1'/>"});
   Outcome out = run_whole(input);
   REQUIRE(out.elements.size() == 3);
   const Element* query = out.elements[0].child("query", "jabber:iq:version");
@@ -114,11 +116,14 @@ TEST_CASE("text and attributes with entities and character references", "[unit][
   expect_all_splits(
       input, {kOpen,
               "<message to='a&amp;b&amp;c&lt;&gt;&quot;&apos;A'><body>1 &lt; 2 &amp;&amp; 3 &gt; "
-              "2 \"q\" 'a' \xE2\x98\xBA" "A&amp;amp;</body>&lt;raw&amp;&gt;</message>"});
+              "2 \"q\" 'a' \xE2\x98\xBA"
+              "A&amp;amp;</body>&lt;raw&amp;&gt;</message>"});
   Outcome out = run_whole(input);
   REQUIRE(out.elements.size() == 1);
   CHECK(out.elements[0].attr("to") == "a&b&c<>\"'A");
-  CHECK(out.elements[0].child_text("body") == "1 < 2 && 3 > 2 \"q\" 'a' \xE2\x98\xBA" "A&amp;");
+  CHECK(out.elements[0].child_text("body") ==
+        "1 < 2 && 3 > 2 \"q\" 'a' \xE2\x98\xBA"
+        "A&amp;");
   CHECK(out.elements[0].text() == "<raw&>");
 }
 
@@ -133,12 +138,10 @@ TEST_CASE("restricted XML is refused with restricted-xml", "[unit][xml]") {
                     StreamError::restricted_xml);
   expect_all_splits(with_header("<message><body>&custom;</body></message>"), {kOpen},
                     StreamError::restricted_xml);
-  expect_all_splits(with_header("<message to='&custom;'/>"), {kOpen},
-                    StreamError::restricted_xml);
+  expect_all_splits(with_header("<message to='&custom;'/>"), {kOpen}, StreamError::restricted_xml);
   expect_all_splits(with_header("<message/><?pi data?>"), {kOpen, "<message/>"},
                     StreamError::restricted_xml);
-  expect_all_splits(with_header("<message><?pi?></message>"), {kOpen},
-                    StreamError::restricted_xml);
+  expect_all_splits(with_header("<message><?pi?></message>"), {kOpen}, StreamError::restricted_xml);
   expect_all_splits(with_header("<message/><!-- note -->"), {kOpen, "<message/>"},
                     StreamError::restricted_xml);
   expect_all_splits(with_header("<message><body><!--x--></body></message>"), {kOpen},
@@ -151,15 +154,13 @@ TEST_CASE("malformed XML is refused with not-well-formed", "[unit][xml]") {
   expect_all_splits(with_header("<message></iq>"), {kOpen}, StreamError::not_well_formed);
   expect_all_splits(with_header("<message a='1' a='2'/>"), {kOpen}, StreamError::not_well_formed);
   expect_all_splits(with_header("<a><b></a>"), {kOpen}, StreamError::not_well_formed);
-  expect_all_splits(with_header("<message>\x01</message>"), {kOpen},
-                    StreamError::not_well_formed);
+  expect_all_splits(with_header("<message>\x01</message>"), {kOpen}, StreamError::not_well_formed);
   expect_all_splits(with_header("<message>\xff\xfe</message>"), {kOpen},
                     StreamError::not_well_formed);
   expect_all_splits(with_header("<message to=x/>"), {kOpen}, StreamError::not_well_formed);
-  expect_all_splits(with_header("<message>&;</message>"), {kOpen},
-                    StreamError::not_well_formed);
-  expect_all_splits("<stream:stream xmlns:stream='http://etherx.jabber.org/streams'",
-                    {}, std::nullopt);  // Incomplete is not an error yet.
+  expect_all_splits(with_header("<message>&;</message>"), {kOpen}, StreamError::not_well_formed);
+  expect_all_splits("<stream:stream xmlns:stream='http://etherx.jabber.org/streams'", {},
+                    std::nullopt);  // Incomplete is not an error yet.
   expect_all_splits("hello", {}, StreamError::not_well_formed);
   expect_all_splits("\x16\x03\x01\x02\x00", {}, StreamError::not_well_formed);  // TLS hello.
   expect_all_splits(with_header("<message/>hello<message/>"), {kOpen, "<message/>"},
@@ -179,7 +180,8 @@ TEST_CASE("only UTF-8 is accepted", "[unit][xml]") {
   expect_all_splits("<?xml version='1.0' encoding='no-such-charset'?><stream:stream>", {},
                     StreamError::unsupported_encoding);
   std::string utf16("\xFF\xFE", 2);
-  for (char c : std::string_view("<stream:stream xmlns:stream='http://etherx.jabber.org/streams'>")) {
+  for (char c :
+       std::string_view("<stream:stream xmlns:stream='http://etherx.jabber.org/streams'>")) {
     utf16 += c;
     utf16 += '\0';
   }
@@ -209,8 +211,7 @@ TEST_CASE("whitespace keepalives between stanzas are ignored", "[unit][xml]") {
 }
 
 TEST_CASE("stream close is reported and later input is ignored", "[unit][xml]") {
-  expect_all_splits(with_header("<message/></stream:stream>"),
-                    {kOpen, "<message/>", "close"});
+  expect_all_splits(with_header("<message/></stream:stream>"), {kOpen, "<message/>", "close"});
   expect_all_splits(with_header("</stream:stream><message/>garbage<"), {kOpen, "close"});
   Outcome out = run_whole(with_header("</stream:stream>"));
   CHECK(out.events.back() == "close");
@@ -221,7 +222,8 @@ TEST_CASE("a stanza over max_stanza_bytes is a policy violation", "[unit][xml]")
   limits.max_stanza_bytes = 10000;
   std::string fits = "<message><body>" + std::string(9000, 'a') + "</body></message>";
   std::string too_big = "<message><body>" + std::string(10100, 'a') + "</body></message>";
-  for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{1000000}}) {
+  for (std::size_t chunk :
+       {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{1000000}}) {
     INFO("chunk " << chunk);
     std::string input = with_header(fits + too_big + fits);
     std::vector<std::size_t> cuts;
@@ -345,9 +347,9 @@ TEST_CASE("reset() from inside a callback takes effect when feed() returns", "[u
               .ok());
   CHECK(out.events.size() == 2);
   REQUIRE(parser.feed(with_header("<message/>")).ok());
-  CHECK(out.events == std::vector<std::string>{
-                          kOpen, "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", kOpen,
-                          "<message/>"});
+  CHECK(out.events == std::vector<std::string>{kOpen,
+                                               "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+                                               kOpen, "<message/>"});
 }
 
 TEST_CASE("stop() suppresses the rest of the chunk", "[unit][xml]") {
@@ -390,5 +392,38 @@ TEST_CASE("parse, serialize and parse again gives an equal tree", "[unit][xml]")
       CHECK(second.elements[0] == parsed);
       CHECK(xf::xml::to_string(second.elements[0], inherited) == written);
     }
+  }
+}
+
+TEST_CASE("namespace names are decoded like attribute values", "[unit][xml]") {
+  std::string input = with_header(
+      "<x xmlns='urn:a&amp;b' xmlns:p='urn:p&#38;q' p:k='v'><p:y/></x><z xmlns='not a uri'/>");
+  expect_all_splits(input, {kOpen,
+                            "<x xmlns='urn:a&amp;b' xmlns:p='urn:p&amp;q' p:k='v'><y "
+                            "xmlns='urn:p&amp;q'/></x>",
+                            "<z xmlns='not a uri'/>"});
+  Outcome out = run_whole(input);
+  REQUIRE(out.elements.size() == 2);
+  CHECK(out.elements[0].xmlns() == "urn:a&b");
+  CHECK(out.elements[0].child("y", "urn:p&q") != nullptr);
+}
+
+TEST_CASE("size accounting stays exact over a long stream", "[unit][xml]") {
+  StreamParser::Limits limits;
+  limits.max_stanza_bytes = 10000;
+  // 400 stanzas of about 9 KB each (3.6 MB) pass; the next one, 100 bytes over, does not.
+  std::string fits = "<message><body>" + std::string(9900 - 32, 'a') + "</body></message>";
+  std::string over = "<message><body>" + std::string(10100 - 32, 'a') + "</body></message>";
+  std::string input(kHeader);
+  for (int i = 0; i < 400; ++i) input += fits + "\n";
+  input += over;
+  for (std::size_t chunk : {std::size_t{1000}, std::size_t{4096}, std::size_t{65536}}) {
+    INFO("chunk " << chunk);
+    std::vector<std::size_t> cuts;
+    for (std::size_t at = chunk; at < input.size(); at += chunk) cuts.push_back(at);
+    Outcome out = run_pieces(input, cuts, limits);
+    REQUIRE(out.failure.has_value());
+    CHECK(out.failure->condition == StreamError::policy_violation);
+    CHECK(out.elements.size() == 400);
   }
 }

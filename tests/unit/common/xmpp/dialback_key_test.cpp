@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "common/xmpp/dialback_key.h"
+
+#include <catch2/catch.hpp>
 
 using xf::xmpp::dialback_key;
 
@@ -10,8 +10,8 @@ TEST_CASE("dialback_key matches the XEP-0185 example", "[unit][xmpp]") {
   const std::string key =
       dialback_key("s3cr3tf0rd14lb4ck", "xmpp.example.com", "example.org", "D60000229F");
   CHECK(key == "37c69b1cf07a3f67c04a5ef5902fa5114f2c76fe4a2686482ba5b89323075643");
-  CHECK(xf::xmpp::verify_dialback_key(key, "s3cr3tf0rd14lb4ck", "xmpp.example.com",
-                                      "example.org", "D60000229F"));
+  CHECK(xf::xmpp::verify_dialback_key(key, "s3cr3tf0rd14lb4ck", "xmpp.example.com", "example.org",
+                                      "D60000229F"));
 }
 
 TEST_CASE("dialback_key depends on every input", "[unit][xmpp]") {

@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "common/xmpp/jid_escape.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/xmpp/jid.h"
-#include "common/xmpp/jid_escape.h"
 
 using xf::xmpp::jid_escape;
 using xf::xmpp::jid_escape_localpart;
@@ -22,8 +22,8 @@ std::string unescaped(std::string_view in) {
 
 TEST_CASE("jid_escape maps each character of the XEP-0106 table", "[unit][xmpp]") {
   const std::vector<std::pair<std::string, std::string>> table = {
-      {" ", "\\20"},  {"\"", "\\22"}, {"&", "\\26"}, {"'", "\\27"},  {"/", "\\2f"},
-      {":", "\\3a"},  {"<", "\\3c"},  {">", "\\3e"}, {"@", "\\40"},
+      {" ", "\\20"}, {"\"", "\\22"}, {"&", "\\26"}, {"'", "\\27"}, {"/", "\\2f"},
+      {":", "\\3a"}, {"<", "\\3c"},  {">", "\\3e"}, {"@", "\\40"},
   };
   for (const auto& [raw, escaped] : table) {
     INFO(raw);

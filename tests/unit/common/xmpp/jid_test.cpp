@@ -1,10 +1,9 @@
-#include <catch2/catch.hpp>
+#include "common/xmpp/jid.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include "common/xmpp/jid.h"
 
 using xf::xmpp::Jid;
 using xf::xmpp::PrepPath;
@@ -77,22 +76,32 @@ TEST_CASE("Jid case folds local and domain, not resource", "[unit][xmpp]") {
 TEST_CASE("Jid prepares unicode with the stringprep profiles", "[unit][xmpp]") {
   // Nodeprep: case folding including ß -> ss, compatibility mapping of Ⅸ.
   CHECK(parsed("\xC3\x84pfel@example.com") == "\xC3\xA4pfel@example.com");  // Äpfel
-  CHECK(parsed("stra\xC3\x9F" "e@example.com") == "strasse@example.com");
+  CHECK(parsed("stra\xC3\x9F"
+               "e@example.com") == "strasse@example.com");
   CHECK(parsed("\xE2\x85\xA8@example.com") == "ix@example.com");  // U+2168
   // Soft hyphen maps to nothing.
-  CHECK(parsed("ju\xC2\xAD" "liet@example.com") == "juliet@example.com");
+  CHECK(parsed("ju\xC2\xAD"
+               "liet@example.com") == "juliet@example.com");
   // Resourceprep: compatibility mapping, no case folding.
   CHECK(parsed("a@example.com/\xE2\x85\xA8") == "a@example.com/IX");
   CHECK(parsed("a@example.com/\xC3\x84") == "a@example.com/\xC3\x84");
   // Nameprep: fullwidth letters, then lowercase.
   CHECK(parsed("a@\xEF\xBC\xA5\xEF\xBC\xB8.com") == "a@ex.com");
-  CHECK(parsed("a@M\xC3\x9C" "LLER.example") == "a@m\xC3\xBCller.example");
+  CHECK(parsed("a@M\xC3\x9C"
+               "LLER.example") == "a@m\xC3\xBCller.example");
   // A-labels are compared as U-labels.
   CHECK(parsed("a@xn--mller-kva.example") == "a@m\xC3\xBCller.example");
   CHECK(Jid::parse("a@XN--MLLER-KVA.example").value() ==
         Jid::parse("a@m\xC3\xBCller.example").value());
+  // An A-label hidden behind a character Nameprep removes (U+FE0E) is still decoded, so that
+  // the printed JID parses back to itself.
+  auto hidden = Jid::parse("a@\xEF\xB8\x8Exn--mller-kva.example");
+  REQUIRE(hidden.ok());
+  CHECK(hidden->domain() == "m\xC3\xBCller.example");
+  CHECK(parsed("a@xn--zz-invalid-.example") == "error: domainpart: has an invalid IDN label");
   // Ideographic full stop separates labels.
-  CHECK(parsed("a@example\xE3\x80\x82" "com") == "a@example.com");
+  CHECK(parsed("a@example\xE3\x80\x82"
+               "com") == "a@example.com");
   // Right-to-left text that follows the bidi rule.
   CHECK(parsed("\xD7\x90\xD7\x91@example.com") == "\xD7\x90\xD7\x91@example.com");
 }
@@ -121,10 +130,11 @@ TEST_CASE("Jid rejects prohibited characters and names the part", "[unit][xmpp]"
   CHECK(error_of("a@b@example.com") ==
         "domainpart: contains a character not allowed in a domain name");
   // Arabic letter then a digit: breaks the bidi rule.
-  CHECK(error_of("\xD8\xA7" "1@example.com") ==
+  CHECK(error_of("\xD8\xA7"
+                 "1@example.com") ==
         "localpart: right-to-left text must start and end with a right-to-left character");
-  CHECK(error_of("\xD7\x90" "a@example.com") ==
-        "localpart: mixes left-to-right and right-to-left characters");
+  CHECK(error_of("\xD7\x90"
+                 "a@example.com") == "localpart: mixes left-to-right and right-to-left characters");
   CHECK(error_of("ju\xFFliet@example.com") == "localpart: is not valid UTF-8");
   CHECK(error_of("ju\xC0\xAFliet@example.com") == "localpart: is not valid UTF-8");
   CHECK(error_of(std::string("ju\0liet@example.com", 19)) ==
@@ -238,10 +248,11 @@ TEST_CASE("Jid ASCII fast path equals the libidn path", "[unit][xmpp]") {
       same(domain, "x." + in + ".com");
     }
   }
-  for (const std::string& in : std::vector<std::string>{"example.com", "EXAMPLE.com", "a-b.c-d", "xn--mller-kva.example", "XN--MLLER-KVA.de",
-        "a--b.example", "1.2.3.4", "[::1]", "[FE80::1]", "a.", "a..", "-a", "a-", "a.-b",
-        std::string(63, 'x') + ".com", std::string(64, 'x') + ".com", std::string(1023, 'a'),
-        std::string(1024, 'a')}) {
+  for (const std::string& in : std::vector<std::string>{
+           "example.com", "EXAMPLE.com", "a-b.c-d", "xn--mller-kva.example", "XN--MLLER-KVA.de",
+           "a--b.example", "1.2.3.4", "[::1]", "[FE80::1]", "a.", "a..", "-a", "a-", "a.-b",
+           std::string(63, 'x') + ".com", std::string(64, 'x') + ".com", std::string(1023, 'a'),
+           std::string(1024, 'a')}) {
     same(local, in);
     same(domain, in);
     same(resource, in);

@@ -114,6 +114,30 @@ TEST_CASE("SipMessage refuses malformed or incomplete messages", "[unit][sip]") 
                                      "From: <sip:a@x>;tag=1\nTo: <sip:b@x>\nCall-ID: 1\n"
                                      "CSeq: 1 INVITE\nContent-Length: 0\n\n"))
                     .ok());
+  // Line ends other than CRLF, control characters and leading keep-alives are refused.
+  std::string bare_lf = kSippMessage;
+  bare_lf.replace(bare_lf.find("\r\nTo:"), 2, "\n");
+  CHECK_FALSE(SipMessage::parse(bare_lf).ok());
+  std::string control = kSippMessage;
+  control.replace(control.find("TCP"), 1, "\x14");
+  CHECK_FALSE(SipMessage::parse(control).ok());
+  CHECK_FALSE(SipMessage::parse("\r\n" + kSippMessage).ok());
+}
+
+TEST_CASE("SipMessage carries bodies up to the framer's limit", "[unit][sip]") {
+  const std::string body(60000, 'x');
+  auto msg = SipMessage::parse(crlf("MESSAGE sip:b@x SIP/2.0\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\n"
+                                    "From: <sip:a@x>;tag=1\nTo: <sip:b@x>\nCall-ID: 1\n"
+                                    "CSeq: 1 MESSAGE\nContent-Type: text/plain\n"
+                                    "Content-Length: 60000\n\n") +
+                               body);
+  REQUIRE(msg.ok());
+  CHECK(msg->body() == body);
+  auto built = SipMessage::make_request("MESSAGE", "sip:b@x");
+  REQUIRE(built.ok());
+  REQUIRE(built->set_body("text/plain", body).ok());
+  CHECK(built->body() == body);
+  CHECK(built->content_length() == 60000);
 }
 
 TEST_CASE("SipMessage builds a request that parses back", "[unit][sip]") {

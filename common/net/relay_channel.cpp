@@ -1,0 +1,109 @@
+#include "common/net/relay_channel.h"
+
+#include "common/tls/identity.h"
+
+namespace xf::net {
+
+RelayChannel* RelayChannel::make(uv_loop_t* loop, Handler& handler, Settings settings,
+                                 std::string log_name) {
+  return new RelayChannel(loop, handler, std::move(settings), std::move(log_name));
+}
+
+RelayChannel::RelayChannel(uv_loop_t* loop, Handler& handler, Settings settings,
+                           std::string log_name)
+    : TlsConnection(loop, std::move(log_name)),
+      handler_(handler),
+      settings_(std::move(settings)),
+      link_(settings_.link),
+      timer_(*this, [this] { dispatch(link_.on_timer(now())); }) {}
+
+void RelayChannel::on_connected() {
+  bool client = settings_.link.role == relay::Role::gateway;
+  std::string sni = client && !settings_.expected_peers.empty() ? settings_.expected_peers[0] : "";
+  Status st = start_tls(settings_.tls, client ? TlsRole::client : TlsRole::server, sni);
+  if (!st.ok()) {
+    abort(st.error());
+    return;
+  }
+  // The hello timeout also bounds the TLS handshake: a silent peer cannot hold the socket.
+  link_.start(now());
+  timer_.start_at(link_.next_deadline());
+}
+
+void RelayChannel::on_tls_established() {
+  const tls::PeerIdentity& peer = tls_session()->peer();
+  if (!peer.present || !peer.chain_verified) {
+    abort(
+        make_error(Errc::tls_error, "relay peer certificate did not verify: " + peer.verify_error));
+    return;
+  }
+  for (const std::string& expected : settings_.expected_peers) {
+    bool match = false;
+    for (const std::string& id : peer.dns_ids) match = match || tls::dns_id_matches(id, expected);
+    if (peer.dns_ids.empty()) match = tls::domain_equals(peer.common_name, expected);
+    if (match) {
+      peer_identity_ = expected;
+      break;
+    }
+  }
+  if (peer_identity_.empty()) {
+    abort(make_error(Errc::policy, "relay peer certificate names none of the allowed peers"));
+    return;
+  }
+  log_.info("TLS established with ", peer_identity_, " (", tls_session()->version(), ")");
+  flush();
+}
+
+void RelayChannel::on_plaintext(std::string_view bytes) {
+  if (peer_identity_.empty()) return;
+  dispatch(link_.feed(bytes, now()));
+}
+
+void RelayChannel::dispatch(std::vector<relay::LinkEvent>&& events) {
+  flush();
+  for (relay::LinkEvent& event : events) {
+    if (gone_) return;
+    bool last = std::holds_alternative<relay::LinkClosed>(event);
+    if (last) {
+      const auto& closed = std::get<relay::LinkClosed>(event);
+      log_.info("link closed: ", relay::to_string(closed.cause), closed.reason.empty() ? "" : ": ",
+                closed.reason);
+    }
+    handler_.on_link_event(*this, std::move(event));
+    flush();
+    if (last) {
+      close();
+      return;
+    }
+  }
+  if (!closing()) timer_.start_at(link_.next_deadline());
+}
+
+void RelayChannel::flush() {
+  if (gone_ || !tls_established()) return;
+  out_.clear();
+  link_.take_output(out_);
+  if (!out_.empty()) write(std::move(out_));
+  out_ = std::string();
+}
+
+Result<std::uint64_t> RelayChannel::send_stanza(const relay::RoutingFacts& facts,
+                                                std::string_view xml) {
+  auto seq = link_.send_stanza(facts, xml);
+  flush();
+  return seq;
+}
+
+void RelayChannel::shutdown(std::string_view reason) {
+  link_.close(reason);
+  flush();
+  close();
+}
+
+void RelayChannel::on_closed(const Error* reason) {
+  gone_ = true;
+  timer_.stop();
+  handler_.on_channel_closed(*this, reason);
+}
+
+}  // namespace xf::net

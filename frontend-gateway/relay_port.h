@@ -1,0 +1,40 @@
+// What the gateway core needs of the relay side, and what the relay side tells it. RelayClient
+// implements the port over real links; unit tests use a fake, so the core runs without sockets.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "common/core/result.h"
+#include "common/relay/link.h"
+
+namespace xf::gw {
+
+// One stanza frame on one link: sequence numbers are per link, so the link is part of the key
+// that Delivered and Bounce answers are matched on.
+struct RelayRef {
+  std::size_t link = 0;
+  std::uint64_t seq = 0;
+  friend auto operator<=>(const RelayRef&, const RelayRef&) = default;
+};
+
+class RelayPort {
+ public:
+  virtual ~RelayPort() = default;
+  virtual bool any_link_up() const = 0;
+  // Sends over an established link; fails when none is up or the link refuses the frame.
+  virtual Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) = 0;
+};
+
+class RelayEvents {
+ public:
+  virtual ~RelayEvents() = default;
+  // A data event of an established link (stanza, delivered, bounce, ...).
+  virtual void on_relay_event(std::size_t link, relay::LinkEvent&& event) = 0;
+  // The link is gone: nothing sent on it will be answered any more.
+  virtual void on_relay_link_down(std::size_t link) = 0;
+};
+
+}  // namespace xf::gw

@@ -1,0 +1,38 @@
+// What the gateway core needs of the SIP transport, and what the transport tells it. SipTransport
+// implements the port over TCP; unit tests use a fake.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/core/result.h"
+#include "frontend-gateway/sip/sip_message.h"
+
+namespace xf::gw {
+
+class SipPort {
+ public:
+  virtual ~SipPort() = default;
+  // Writes bytes on the connection a request came from (RFC 3261 §18.2.2: responses on a
+  // reliable transport go back on that connection). False when it has gone.
+  virtual bool send_on(std::uint64_t connection, std::string bytes) = 0;
+  // The sent-by for our Via (the local address of the next-hop connection), or nullopt while
+  // that connection is not open; the transport then connects and reports on_next_hop_up/down.
+  virtual std::optional<std::string> next_hop_sent_by() = 0;
+  // Writes bytes to the next hop; false when its connection is not open.
+  virtual bool send_to_next_hop(std::string bytes) = 0;
+};
+
+class SipEvents {
+ public:
+  virtual ~SipEvents() = default;
+  // A parsed request or response that arrived on a connection.
+  virtual void on_sip_message(std::uint64_t connection, sip::SipMessage&& message) = 0;
+  // The next-hop connection opened: requests waiting for it can go.
+  virtual void on_next_hop_up() = 0;
+  // The next-hop connection failed to open or closed.
+  virtual void on_next_hop_down(const Error* reason) = 0;
+};
+
+}  // namespace xf::gw
