@@ -38,6 +38,12 @@ int main(int argc, char** argv) {
   }
   const edge::EdgeConfig config = std::move(*loaded);
   if (cl.check_config) {
+    // Certificates and keys are part of the configuration: load them too.
+    edge::Router probe(nullptr, config);
+    if (Status st = probe.init(); !st.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cl.config_path.c_str(), st.error().detail.c_str());
+      return kExitConfig;
+    }
     std::printf("%s: configuration is valid\n", cl.config_path.c_str());
     return kExitOk;
   }

@@ -1,0 +1,30 @@
+#!/bin/bash
+# README quick start line 1: installs what is needed, builds, makes a default single-host
+# configuration on first run (deploy/first-run.sh, in ./run) and runs both daemons in the
+# foreground until Ctrl-C. The edge listens for XMPP s2s on 5269 and for the relay link on
+# 127.0.0.1:23456; the gateway dials it and listens for SIP on 127.0.0.1:5070.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+RUN=${XMPPFED_HOME:-$PWD/run}
+bash deploy/first-run.sh "$RUN"
+for f in edge gateway; do
+  bin=build/edge-proxy/xmppfed-edge-proxy
+  [ $f = gateway ] && bin=build/frontend-gateway/xmppfed-frontend-gateway
+  "$bin" --config "$RUN/$f.json" --check-config
+done
+build/edge-proxy/xmppfed-edge-proxy --config "$RUN/edge.json" &
+edge=$!
+build/frontend-gateway/xmppfed-frontend-gateway --config "$RUN/gateway.json" &
+gateway=$!
+stop() { kill -TERM "$gateway" "$edge" 2>/dev/null || true; }
+trap stop INT TERM
+echo "xmppfed running (edge pid $edge, gateway pid $gateway); Ctrl-C stops both"
+# Whichever daemon ends first ends the run; the other is stopped too.
+set +e
+wait -n "$edge" "$gateway"
+rc=$?
+stop
+wait
+exit $rc
