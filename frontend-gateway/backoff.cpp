@@ -5,10 +5,7 @@
 namespace xf::gw {
 
 Backoff::Backoff(Millis min_ms, Millis max_ms, std::uint64_t seed)
-    : min_(std::max<Millis>(min_ms, 1)),
-      max_(std::max(max_ms, min_)),
-      step_(min_),
-      rng_(seed) {}
+    : min_(std::max<Millis>(min_ms, 1)), max_(std::max(max_ms, min_)), step_(min_), rng_(seed) {}
 
 Millis Backoff::next() {
   const Millis half = step_ / 2;

@@ -90,8 +90,8 @@ class Gateway final : public RelayEvents, public SipEvents {
   void client_event(sip::ClientEvent&& event);
   void reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
                    xmpp::StanzaError condition, std::string_view text);
-  void reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts,
-                        int status, std::string_view reason);
+  void reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts, int status,
+                        std::string_view reason);
   void send_reply(const xml::Element& reply, const relay::RoutingFacts& facts);
 
   // SIP -> XMPP.
@@ -123,6 +123,7 @@ class Gateway final : public RelayEvents, public SipEvents {
   // Messages waiting for the next-hop connection to open (bounded by max_pending_requests).
   std::deque<OutboundIm> waiting_for_hop_;
   std::string scratch_;
+  bool stopped_ = false;
 };
 
 }  // namespace xf::gw

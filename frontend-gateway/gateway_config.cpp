@@ -90,7 +90,7 @@ void read_sip(ConfigSection s, SipSettings& o) {
   o.next_hop_host = hop.required_string("host");
   o.next_hop_port = static_cast<std::uint16_t>(hop.integer("port", 5060, 1, 65535));
   o.next_hop_transport =
-      hop.choice("transport", SipTransport::tcp, {{"tcp", SipTransport::tcp}});
+      hop.choice("transport", SipTransportKind::tcp, {{"tcp", SipTransportKind::tcp}});
   o.t1_ms = s.integer("t1_ms", o.t1_ms, 50, 10000);
   o.max_message_bytes = s.integer("max_message_bytes", o.max_message_bytes, 4096, 1 << 24);
   o.max_pending_requests = s.integer("max_pending_requests", o.max_pending_requests, 1, 1000000);

@@ -63,14 +63,14 @@ struct RelaySettings {
   std::int64_t reconnect_max_ms = 30000;
 };
 
-enum class SipTransport { tcp, tls };
+enum class SipTransportKind { tcp, tls };
 
 struct SipSettings {
   std::string listen_address = "0.0.0.0";
   std::uint16_t listen_port = 5060;
   std::string next_hop_host;
   std::uint16_t next_hop_port = 5060;
-  SipTransport next_hop_transport = SipTransport::tcp;
+  SipTransportKind next_hop_transport = SipTransportKind::tcp;
   // RFC 3261 T1; non-INVITE transactions time out after 64*T1 (Timer F).
   std::int64_t t1_ms = 500;
   // A SIP message larger than this (headers + body) closes the connection with an error.

@@ -1,2 +1,83 @@
-// Placeholder until the edge-proxy daemon lands (issue 2).
-int main() { return 1; }
+// xmppfed-frontend-gateway: the internal half of xmppfed. Dials the edge proxies over the
+// mutual-TLS relay link and translates between XMPP stanzas and SIP for the internal SIP
+// platform (page-mode IM so far).
+#include <uv.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "common/core/daemon.h"
+#include "common/core/log.h"
+#include "common/net/loop_shutdown.h"
+#include "common/net/signal_watcher.h"
+#include "frontend-gateway/gateway_config.h"
+#include "frontend-gateway/gateway_runtime.h"
+
+using namespace xf;
+
+int main(int argc, char** argv) {
+  CommandLine cl = parse_command_line(argc, argv);
+  if (cl.help) {
+    std::fputs(usage(argv[0]).c_str(), stdout);
+    return kExitOk;
+  }
+  if (cl.version) {
+    std::puts("xmppfed-frontend-gateway 0.1.0");
+    return kExitOk;
+  }
+  if (!cl.error.empty()) {
+    std::fprintf(stderr, "%s\n%s", cl.error.c_str(), usage(argv[0]).c_str());
+    return kExitUsage;
+  }
+  auto loaded = gw::load_gateway_config(cl.config_path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s: invalid configuration:\n%s\n", cl.config_path.c_str(),
+                 loaded.error().detail.c_str());
+    return kExitConfig;
+  }
+  const gw::GatewayConfig config = std::move(*loaded);
+  if (cl.check_config) {
+    std::printf("%s: configuration is valid\n", cl.config_path.c_str());
+    return kExitOk;
+  }
+  log::Level level = log::Level::info;
+  log::parse_level(config.log_level, level);
+  log::set_level(level);
+  Logger log("frontend-gateway");
+  std::signal(SIGPIPE, SIG_IGN);
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int rc = kExitOk;
+  {
+    gw::GatewayRuntime runtime(&loop, config);
+    if (Status st = runtime.start(); !st.ok()) {
+      log.error("start-up failed: ", st.error().detail);
+      rc = kExitSoftware;
+    } else {
+      std::string local;
+      for (const auto& d : config.local_domains) local += (local.empty() ? "" : ", ") + d;
+      log.info("frontend gateway running for ", local, "; SIP on ", config.sip.listen_address, ":",
+               runtime.sip_port(), ", next hop ", config.sip.next_hop_host, ":",
+               config.sip.next_hop_port);
+      net::SignalWatcher signals(&loop, [&](int signum) {
+        if (signum == SIGHUP) {
+          log.info("SIGHUP: configuration reload is not supported yet; keeping the running one");
+          return;
+        }
+        log.info("signal ", signum, ": shutting down");
+        runtime.shutdown();
+        signals.close();
+      });
+      if (Status watching = signals.start(); !watching.ok()) {
+        log.error("cannot watch signals: ", watching.error().detail);
+        rc = kExitSoftware;
+      } else {
+        uv_run(&loop, UV_RUN_DEFAULT);
+      }
+    }
+  }
+  net::close_loop(&loop);
+  log.info("stopped");
+  return rc;
+}

@@ -34,7 +34,8 @@ class PartnerPolicy {
   PolicyVerdict outbound_im(std::string_view local_domain, std::string_view partner_domain) const;
 
  private:
-  // The partner type that applies to a remote domain, or nullopt when it may not federate.
+  // Sets type to the partner type that applies to a remote domain; false when it may not
+  // federate at all.
   bool partner_type(std::string_view domain, PartnerType& type) const;
 
   const GatewayConfig& config_;

@@ -4,30 +4,41 @@
 # committed corpus stays as it is. Exits non-zero when a target crashes; crash inputs are kept
 # in build-fuzz/artifacts/.
 #
-#   scripts/fuzz.sh [SECONDS]        environment: FUZZ_BUILD_DIR (default <repo>/build-fuzz),
-#                                    FUZZ_JOBS (build parallelism, default 2)
+#   scripts/fuzz.sh [SECONDS [TARGET...]]   TARGET: fuzz_<name> or <name>; default all of them
+#   environment: FUZZ_BUILD_DIR (default <repo>/build-fuzz), FUZZ_JOBS (build parallelism, default 2)
 set -euo pipefail
 
 seconds="${1:-60}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
-  echo "usage: $0 [SECONDS]" >&2
+  echo "usage: $0 [SECONDS [TARGET...]]" >&2
   exit 2
 fi
+shift $(($# > 0 ? 1 : 0))
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 jobs="${FUZZ_JOBS:-2}"
 
 shopt -s nullglob
-sources=("$root"/tests/fuzz/fuzz_*.cpp)
-if ((${#sources[@]} == 0)); then
+targets=()
+if (($# > 0)); then
+  for wanted in "$@"; do
+    wanted="fuzz_${wanted#fuzz_}"
+    if [[ ! -f "$root/tests/fuzz/$wanted.cpp" ]]; then
+      echo "no fuzz target $wanted (tests/fuzz/$wanted.cpp)" >&2
+      exit 2
+    fi
+    targets+=("$wanted")
+  done
+else
+  for source in "$root"/tests/fuzz/fuzz_*.cpp; do
+    targets+=("$(basename "$source" .cpp)")
+  done
+fi
+if ((${#targets[@]} == 0)); then
   echo "no fuzz targets in tests/fuzz" >&2
   exit 1
 fi
-targets=()
-for source in "${sources[@]}"; do
-  targets+=("$(basename "$source" .cpp)")
-done
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DXMPPFED_FUZZ=ON -DXMPPFED_TESTS=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -4,6 +4,7 @@
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
 
+#include <algorithm>
 #include <array>
 #include <mutex>
 
@@ -155,9 +156,108 @@ std::optional<std::string> modelled_list_header(const osip_message_t* msg, std::
   return s.str();
 }
 
+// Splits a header value at commas that stand outside quotes and angle brackets; parts trimmed,
+// empty parts dropped.
+std::vector<std::string> split_list(std::string_view value) {
+  std::vector<std::string> out;
+  auto push = [&out](std::string_view part) {
+    while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.remove_suffix(1);
+    if (!part.empty()) out.emplace_back(part);
+  };
+  bool quoted = false;
+  bool angled = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (quoted) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '<') {
+      angled = true;
+    } else if (c == '>') {
+      angled = false;
+    } else if (c == ',' && !angled) {
+      push(value.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  push(value.substr(start));
+  return out;
+}
+
+// Route, Record-Route and Contact share libosip2's From representation.
+std::vector<std::string> name_addr_list(const osip_list_t* list) {
+  std::vector<std::string> out;
+  for (int i = 0; i < osip_list_size(list); ++i) {
+    const auto* h = static_cast<const osip_from_t*>(osip_list_get(list, i));
+    OsipString s;
+    if (h != nullptr && osip_from_to_str(h, &s.ptr) == 0) out.push_back(s.str());
+  }
+  return out;
+}
+
+void clear_name_addr_list(osip_list_t* list) {
+  while (osip_list_size(list) > 0) {
+    auto* h = static_cast<osip_from_t*>(osip_list_get(list, 0));
+    osip_list_remove(list, 0);
+    osip_from_free(h);
+  }
+}
+
+// A Route or Record-Route value from a caller: a name-addr, or a bare URI that is bracketed so
+// that its parameters (";lr") stay URI parameters.
+Result<std::string> route_text(std::string_view value) {
+  if (value.empty() || !is_header_safe(value)) {
+    return fail(Errc::invalid_argument, "route is empty or holds a control character");
+  }
+  if (value.find(',') != std::string_view::npos) {
+    return fail(Errc::invalid_argument, "one route at a time");
+  }
+  if (value.find('<') != std::string_view::npos) return std::string(value);
+  if (value.find_first_of(" \t\">") != std::string_view::npos) {
+    return fail(Errc::invalid_argument, "bare route URI holds a space, quote or '>'");
+  }
+  return "<" + std::string(value) + ">";
+}
+
+bool is_sip_version(std::string_view text) { return iequals(text, "SIP/2.0"); }
+
+// RFC 3261 §7.1 and §7.2: "Method SP Request-URI SP SIP-Version" or
+// "SIP-Version SP Status-Code SP Reason-Phrase". libosip2 finds the end of a request line by
+// looking for the SIP version after the second space, wherever that is: a line without one runs
+// on into the headers, and the header block it then parses is not the one checked here.
+Status check_start_line(std::string_view line) {
+  const auto first = line.find(' ');
+  if (first == std::string_view::npos) return fail(Errc::parse_error, "malformed start line");
+  const std::string_view lead = line.substr(0, first);
+  const std::string_view rest = line.substr(first + 1);
+  const auto second = rest.find(' ');
+  if (is_sip_version(lead)) {
+    // Some agents drop the space before an empty reason phrase; that is harmless.
+    const std::string_view code = rest.substr(0, second);
+    if (code.size() != 3 || code.find_first_not_of("0123456789") != std::string_view::npos) {
+      return fail(Errc::parse_error, "malformed status code");
+    }
+    return {};
+  }
+  if (second == std::string_view::npos) return fail(Errc::parse_error, "malformed request line");
+  const std::string_view uri = rest.substr(0, second);
+  if (!is_token(lead) || uri.empty() || !is_sip_version(rest.substr(second + 1))) {
+    return fail(Errc::parse_error, "malformed request line");
+  }
+  return {};
+}
+
 // libosip2 is lenient with line ends and control characters, and what it makes of them does
 // not always serialize back to something parsable. RFC 3261 §7 requires CRLF line ends, so the
-// header block is checked first: CRLF only, no control characters but HTAB.
+// header block is checked first: a well-formed start line, CRLF only, no control characters but
+// HTAB.
 Status check_header_block(std::string_view bytes) {
   // Keep-alive CRLFs are the framer's business; a message starts with its start line.
   if (bytes.empty() || bytes.front() == '\r' || bytes.front() == '\n') {
@@ -166,6 +266,7 @@ Status check_header_block(std::string_view bytes) {
   const auto end = bytes.find("\r\n\r\n");
   if (end == std::string_view::npos) return fail(Errc::parse_error, "header block not terminated");
   const std::string_view head = bytes.substr(0, end + 2);
+  if (auto ok = check_start_line(head.substr(0, head.find("\r\n"))); !ok) return ok;
   for (std::size_t i = 0; i < head.size(); ++i) {
     const auto c = static_cast<unsigned char>(head[i]);
     if (c == '\r') {
@@ -188,6 +289,8 @@ template <class Header, int (*ToStr)(const Header*, char**), int (*Init)(Header*
 bool reprints(const Header* header) {
   OsipString text;
   if (ToStr(header, &text.ptr) != 0 || text.ptr == nullptr) return false;
+  // A control character here would make the response unparsable (or inject a line).
+  if (!is_header_safe(text.ptr)) return false;
   Header* again = nullptr;
   if (Init(&again) != 0) return false;
   const bool ok = Parse(again, text.ptr) == 0;
@@ -627,6 +730,112 @@ Result<std::string> SipMessage::to_string() const {
   std::string out(text, length);
   osip_free(text);
   return out;
+}
+
+std::vector<std::string> SipMessage::header_values(std::string_view name) const {
+  std::vector<std::string> out;
+  const std::string lower = ascii_lower(name);
+  const std::string_view compact = compact_form(lower);
+  for (int i = 0; i < osip_list_size(&msg_->headers); ++i) {
+    const auto* h = static_cast<const osip_header_t*>(osip_list_get(&msg_->headers, i));
+    if (h->hname == nullptr || h->hvalue == nullptr) continue;
+    if (iequals(h->hname, lower) || (!compact.empty() && iequals(h->hname, compact))) {
+      for (auto& part : split_list(h->hvalue)) out.push_back(std::move(part));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> SipMessage::record_routes() const {
+  return name_addr_list(&msg_->record_routes);
+}
+
+std::vector<std::string> SipMessage::routes() const { return name_addr_list(&msg_->routes); }
+
+std::optional<std::string> SipMessage::contact_uri() const {
+  if (osip_list_size(&msg_->contacts) <= 0) return std::nullopt;
+  const auto* c = static_cast<const osip_contact_t*>(osip_list_get(&msg_->contacts, 0));
+  if (c == nullptr || c->url == nullptr) return std::nullopt;  // "Contact: *" has no URI.
+  OsipString s;
+  if (osip_uri_to_str(c->url, &s.ptr) != 0) return std::nullopt;
+  return s.str();
+}
+
+std::optional<std::uint32_t> SipMessage::expires() const {
+  const auto value = header("Expires");
+  if (!value) return std::nullopt;
+  // 20 digits fit in 64 bits; anything longer is junk rather than a long interval.
+  const auto n = parse_digits(*value, 19);
+  if (!n) return std::nullopt;
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(*n, 0xffffffffu));
+}
+
+Status SipMessage::set_contact(std::string_view uri) {
+  if (uri.empty() || !is_header_safe(uri) ||
+      uri.find_first_of("<> \t\",") != std::string_view::npos) {
+    return fail(Errc::invalid_argument, "Contact URI is empty or holds a forbidden character");
+  }
+  const std::string text = "<" + std::string(uri) + ">";
+  osip_contact_t* parsed = nullptr;
+  if (osip_contact_init(&parsed) != 0) return fail(Errc::internal, "osip_contact_init failed");
+  if (osip_contact_parse(parsed, text.c_str()) != 0 || parsed->url == nullptr) {
+    osip_contact_free(parsed);
+    return fail(Errc::invalid_argument, "Contact does not parse");
+  }
+  while (osip_list_size(&msg_->contacts) > 0) {
+    auto* c = static_cast<osip_contact_t*>(osip_list_get(&msg_->contacts, 0));
+    osip_list_remove(&msg_->contacts, 0);
+    osip_contact_free(c);
+  }
+  osip_list_add(&msg_->contacts, parsed, -1);
+  osip_message_force_update(msg_);
+  return {};
+}
+
+Status SipMessage::add_route(std::string_view value) {
+  auto text = route_text(value);
+  if (!text) return fail(text.error());
+  osip_route_t* parsed = nullptr;
+  if (osip_route_init(&parsed) != 0) return fail(Errc::internal, "osip_route_init failed");
+  if (osip_route_parse(parsed, text->c_str()) != 0 || parsed->url == nullptr) {
+    osip_route_free(parsed);
+    return fail(Errc::invalid_argument, "Route does not parse");
+  }
+  osip_list_add(&msg_->routes, parsed, -1);
+  osip_message_force_update(msg_);
+  return {};
+}
+
+Status SipMessage::add_record_route(std::string_view value) {
+  auto text = route_text(value);
+  if (!text) return fail(text.error());
+  osip_record_route_t* parsed = nullptr;
+  if (osip_record_route_init(&parsed) != 0) {
+    return fail(Errc::internal, "osip_record_route_init failed");
+  }
+  if (osip_record_route_parse(parsed, text->c_str()) != 0 || parsed->url == nullptr) {
+    osip_record_route_free(parsed);
+    return fail(Errc::invalid_argument, "Record-Route does not parse");
+  }
+  osip_list_add(&msg_->record_routes, parsed, -1);
+  osip_message_force_update(msg_);
+  return {};
+}
+
+Status SipMessage::copy_record_routes(const SipMessage& request) {
+  if (&request == this) return {};
+  clear_name_addr_list(&msg_->record_routes);
+  for (int i = 0; i < osip_list_size(&request.msg_->record_routes); ++i) {
+    const auto* rr =
+        static_cast<const osip_record_route_t*>(osip_list_get(&request.msg_->record_routes, i));
+    osip_record_route_t* copy = nullptr;
+    if (osip_record_route_clone(rr, &copy) != 0) {
+      return fail(Errc::internal, "Record-Route clone failed");
+    }
+    osip_list_add(&msg_->record_routes, copy, -1);
+  }
+  osip_message_force_update(msg_);
+  return {};
 }
 
 std::string_view reason_phrase_for(int status_code) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/core/result.h"
 
@@ -83,6 +84,21 @@ class SipMessage {
   // Content-Language, Expires, X-...), matched case-insensitively; nullopt when absent.
   std::optional<std::string> header(std::string_view name) const;
 
+  // Every value of a header libosip2 does not model itself (Supported, Require, Allow-Events,
+  // ...), in order, comma-separated lists split and trimmed; compact forms are matched too.
+  std::vector<std::string> header_values(std::string_view name) const;
+
+  // Record-Route and Route entries (RFC 3261 §20.30, §20.34), top first, one per route even when
+  // a header joined several with commas, each as name-addr text: "<sip:127.0.0.4;lr>".
+  std::vector<std::string> record_routes() const;
+  std::vector<std::string> routes() const;
+  // URI of the first Contact ("sip:alice@10.0.0.5:5060;transport=tcp"); nullopt when there is
+  // none or it is "*".
+  std::optional<std::string> contact_uri() const;
+  // Expires as delta-seconds (RFC 3261 §20.19); nullopt when absent or not a number. Values above
+  // 2^32-1 saturate.
+  std::optional<std::uint32_t> expires() const;
+
   // Setters. Each returns invalid_argument for values that are not header-safe.
   Status set_from(const NameAddr& value);
   Status set_to(const NameAddr& value);
@@ -98,6 +114,15 @@ class SipMessage {
   // headers (From, To, Via, Call-ID, CSeq, Content-Type, Content-Length, ...) are refused.
   Status set_header(std::string_view name, std::string_view value);
   Status add_header(std::string_view name, std::string_view value);
+
+  // Replaces every Contact with "<uri>" (the gateway's own address, RFC 3261 §8.1.1.8).
+  Status set_contact(std::string_view uri);
+  // Appends one Route or Record-Route entry: a name-addr ("<sip:p.example.com;lr>") or a bare URI.
+  Status add_route(std::string_view value);
+  Status add_record_route(std::string_view value);
+  // RFC 3261 §12.1.1: a response to a dialog-creating request carries the request's
+  // Record-Route entries, in order. Replaces any this message holds.
+  Status copy_record_routes(const SipMessage& request);
 
   // The wire form, with a Content-Length header.
   Result<std::string> to_string() const;

@@ -57,7 +57,7 @@ Result<std::string> TransactionLayer::start_client(const SipMessage& request, Mi
   const std::string branch = request.top_via_branch();
   if (!has_cookie(branch)) return fail(Errc::invalid_argument, "top Via lacks an RFC 3261 branch");
   if (request.cseq_method() != method) return fail(Errc::invalid_argument, "CSeq mismatch");
-  if (clients_.size() + servers_.size() >= config_.max_transactions) {
+  if (clients_.size() + server_count() >= config_.max_transactions) {
     return fail(Errc::limit_exceeded, "too many SIP transactions");
   }
   std::string key = client_key(branch, method);
@@ -103,11 +103,14 @@ ServerMatch TransactionLayer::on_request(const SipMessage& request, Millis now) 
   const std::string method = request.method();
   const std::string sent_by = request.top_via_sent_by();
   if (method == "ACK") {
-    // An ACK for a non-2xx final response belongs to the INVITE server transaction.
-    if (servers_.count(server_key(branch, sent_by, "INVITE")) != 0) {
-      out.kind = ServerMatch::Kind::retransmission;
-    } else {
-      out.kind = ServerMatch::Kind::ack;
+    // An ACK for a non-2xx final response belongs to the INVITE server transaction (same
+    // branch); an ACK for a 2xx is a transaction of its own and goes to the transaction user.
+    out.kind = ServerMatch::Kind::ack;
+    if (auto it = invites_.find(server_key(branch, sent_by, "INVITE")); it != invites_.end()) {
+      if (it->second.on_ack() == InviteServerTransaction::AckVerdict::absorb) {
+        out.kind = ServerMatch::Kind::retransmission;
+      }
+      out.id = it->first;
     }
     return out;
   }
@@ -118,12 +121,23 @@ ServerMatch TransactionLayer::on_request(const SipMessage& request, Millis now) 
     out.resend = it->second.last_response();
     return out;
   }
-  if (clients_.size() + servers_.size() >= config_.max_transactions) {
+  if (auto it = invites_.find(key); it != invites_.end()) {
+    out.kind = ServerMatch::Kind::retransmission;
+    out.id = key;
+    out.resend = it->second.resend();
+    return out;
+  }
+  if (clients_.size() + server_count() >= config_.max_transactions) {
     out.error = make_error(Errc::limit_exceeded, "too many SIP transactions");
     return out;
   }
-  auto [it, inserted] = servers_.try_emplace(key, now, config_.timers);
-  schedule(it->second.deadline(), key, false);
+  if (method == "INVITE") {
+    auto [it, inserted] = invites_.try_emplace(key, now, config_.timers);
+    schedule(it->second.deadline(), key, false);
+  } else {
+    auto [it, inserted] = servers_.try_emplace(key, now, config_.timers);
+    schedule(it->second.deadline(), key, false);
+  }
   out.kind = ServerMatch::Kind::new_request;
   out.id = std::move(key);
   return out;
@@ -133,6 +147,20 @@ Result<std::string> TransactionLayer::send_response(const SipMessage& response, 
   if (!response.is_response()) return fail(Errc::invalid_argument, "not a response");
   const std::string key =
       server_key(response.top_via_branch(), response.top_via_sent_by(), response.cseq_method());
+  if (auto inv = invites_.find(key); inv != invites_.end()) {
+    if (!inv->second.may_send(response.status_code())) {
+      return fail(Errc::protocol_error, "final response already sent");
+    }
+    auto bytes = response.to_string();
+    if (!bytes) return bytes;
+    const Millis old_deadline = inv->second.deadline();
+    inv->second.on_response_sent(response.status_code(), *bytes, now);
+    if (inv->second.deadline() != old_deadline) {
+      unschedule(old_deadline, key, false);
+      schedule(inv->second.deadline(), key, false);
+    }
+    return bytes;
+  }
   auto it = servers_.find(key);
   if (it == servers_.end()) return fail(Errc::not_found, "no server transaction for response");
   if (it->second.state() == ServerTransaction::State::completed) {
@@ -171,9 +199,25 @@ std::vector<ClientEvent> TransactionLayer::on_timer(Millis now) {
         }
         servers_.erase(it);
       }
+      auto inv = invites_.find(key);
+      if (inv != invites_.end() && inv->second.on_timer(now)) {
+        if (inv->second.last_response().empty()) {
+          log_.warn("INVITE transaction ", key, " abandoned: no response within 64*T1");
+        } else if (inv->second.ack_missing()) {
+          log_.info("INVITE transaction ", key, ": no ACK for the final response (Timer H)");
+        }
+        invites_.erase(inv);
+      }
     }
   }
   return out;
+}
+
+std::optional<InviteServerTransaction::State> TransactionLayer::invite_state(
+    const std::string& id) const {
+  auto it = invites_.find(id);
+  if (it == invites_.end()) return std::nullopt;
+  return it->second.state();
 }
 
 Millis TransactionLayer::next_deadline() const {

@@ -1,8 +1,9 @@
 // The transaction layer of RFC 3261 §17 for reliable transports, sans-IO. It matches responses
 // to client transactions by top Via branch + CSeq method (§17.1.3) and requests to server
 // transactions by branch + sent-by + method (§17.2.3), generates branch ids, and reports its next
-// deadline. Only non-INVITE client transactions exist so far; INVITE requests get a server
-// transaction that absorbs retransmissions and the ACK of a non-2xx final response.
+// deadline. Only non-INVITE client transactions exist so far; INVITE requests get an
+// InviteServerTransaction (RFC 3261 §17.2.1 with RFC 6026): it absorbs retransmissions and the
+// ACK of a non-2xx final response, and hands ACKs for a 2xx to the transaction user.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "common/core/log.h"
 #include "common/core/result.h"
 #include "frontend-gateway/sip/client_transaction.h"
+#include "frontend-gateway/sip/invite_server_transaction.h"
 #include "frontend-gateway/sip/server_transaction.h"
 #include "frontend-gateway/sip/sip_message.h"
 
@@ -85,7 +87,10 @@ class TransactionLayer {
   Millis next_deadline() const;
 
   std::size_t client_count() const { return clients_.size(); }
-  std::size_t server_count() const { return servers_.size(); }
+  std::size_t server_count() const { return servers_.size() + invites_.size(); }
+  // State of the INVITE server transaction with this id, nullopt when there is none (tests and
+  // diagnostics).
+  std::optional<InviteServerTransaction::State> invite_state(const std::string& id) const;
   const TransactionConfig& config() const { return config_; }
 
  private:
@@ -97,6 +102,8 @@ class TransactionLayer {
   Logger log_{"sip-txn"};
   std::map<std::string, ClientTransaction> clients_;
   std::map<std::string, ServerTransaction> servers_;
+  // INVITE server transactions; their keys end in "|INVITE" and never collide with servers_.
+  std::map<std::string, InviteServerTransaction> invites_;
   // (deadline, is-client, key) for every live transaction.
   std::set<std::tuple<Millis, bool, std::string>> deadlines_;
 };

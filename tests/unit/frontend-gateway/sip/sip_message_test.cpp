@@ -233,3 +233,59 @@ TEST_CASE("SipMessage refuses values that would inject headers", "[unit][sip]") 
   REQUIRE(req->set_from({"A \"q\" \\ b", "sip:a@x", "1"}).ok());
   CHECK(req->from().display_name == "A \"q\" \\ b");
 }
+
+// Found by fuzz_sip_message (tests/fuzz/corpus/sip_message/regress-request-line-runs-into-headers):
+// a request line without its SIP version made libosip2 read the next lines as part of the
+// request URI, so the Via it parsed lay past the checked header block and kept a control
+// character, and the 200 built from it did not parse again.
+TEST_CASE("SipMessage refuses a start line that would run into the headers", "[unit][sip]") {
+  const std::string crash(
+      "MESSAGE sip:bob0gw.\xff\xff\r\n\r\ne.com SIP/2.0\r\n"
+      "Via: SIP/2.0/T2CP 127.0.0.1:5061;branch=z9hG4bK-42\x14"
+      "2-1-0\r\n"
+      "From: sipp <sip:sipp@127.0.0.1:5061>;tag=4242SIPpTag001\r\n"
+      "To: sut <sip:b<error>xample.com>\r\n"
+      "Call-ID: 1-4242@127.0.0.1\r\n"
+      "CSeq: 1 MESSAGE\r\n"
+      "Content-Type: text/plain; charset=UTF-8\r\n"
+      "Content-Length: 12\r\n"
+      "\r\n"
+      "hello, world");
+  CHECK_FALSE(SipMessage::parse(crash).ok());
+
+  // Each way of breaking the start line, on an otherwise good message.
+  const std::string headers = kSippMessage.substr(kSippMessage.find("\r\n"));
+  for (const char* line : {"MESSAGE sip:bob@gw.example.com", "MESSAGE sip:bob@gw.example.com ",
+                           "MESSAGE  SIP/2.0", "MESSAGE sip:bob@gw.example.com SIP/3.0",
+                           "MESSAGE sip:bob@gw.example.com SIP/2.0 x", "MESS<AGE sip:b@x SIP/2.0",
+                           "MESSAGE"}) {
+    INFO(line);
+    CHECK_FALSE(SipMessage::parse(line + headers).ok());
+  }
+  CHECK(SipMessage::parse("MESSAGE sip:bob@gw.example.com sip/2.0" + headers).ok());
+
+  const std::string response_headers = kResponse.substr(kResponse.find("\r\n"));
+  for (const char* line : {"SIP/2.0 48 Busy", "SIP/2.0 4860 Busy", "SIP/2.0 4x6 Busy",
+                           "SIP/2.0"}) {
+    INFO(line);
+    CHECK_FALSE(SipMessage::parse(line + response_headers).ok());
+  }
+  CHECK(SipMessage::parse("SIP/2.0 486" + response_headers).ok());
+  CHECK(SipMessage::parse("SIP/2.0 486 " + response_headers).ok());
+}
+
+TEST_CASE("SipMessage's responses parse again with the request's identifiers", "[unit][sip]") {
+  auto request = SipMessage::parse(kSippMessage);
+  REQUIRE(request.ok());
+  auto response = SipMessage::make_response(*request, 200, {}, "t1");
+  REQUIRE(response.ok());
+  auto text = response->to_string();
+  REQUIRE(text.ok());
+  auto again = SipMessage::parse(*text);
+  REQUIRE(again.ok());
+  CHECK(again->status_code() == 200);
+  CHECK(again->call_id() == request->call_id());
+  CHECK(again->cseq_number() == request->cseq_number());
+  CHECK(again->top_via_branch() == request->top_via_branch());
+  CHECK(again->to().tag == "t1");
+}

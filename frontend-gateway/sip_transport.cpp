@@ -1,0 +1,104 @@
+#include "frontend-gateway/sip_transport.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "frontend-gateway/sip_connection.h"
+
+namespace xf::gw {
+
+SipTransport::SipTransport(uv_loop_t* loop, const GatewayConfig& config)
+    : loop_(loop), config_(config) {
+  const auto max = static_cast<std::size_t>(config.sip.max_message_bytes);
+  limits_.max_header_bytes = std::min(limits_.max_header_bytes, max);
+  limits_.max_body_bytes = max;
+}
+
+SipTransport::~SipTransport() {
+  close();
+}
+
+Status SipTransport::listen() {
+  listener_ = std::make_unique<net::Listener>(
+      loop_, [this](uv_loop_t*) { return accept(); }, "sip-listener");
+  return listener_->listen(config_.sip.listen_address, config_.sip.listen_port);
+}
+
+net::Connection* SipTransport::accept() {
+  if (closed_) return nullptr;
+  if (connections_.size() >= kMaxSipConnections) {
+    log_.warn("refusing a SIP connection: ", connections_.size(), " are open");
+    return nullptr;
+  }
+  const std::uint64_t id = ++last_id_;
+  SipConnection* c = SipConnection::make(loop_, *this, id, limits_, false);
+  connections_[id] = c;
+  return c;
+}
+
+void SipTransport::close() {
+  closed_ = true;
+  if (listener_) listener_->close();
+  std::vector<SipConnection*> open;
+  for (auto& [id, c] : connections_) open.push_back(c);
+  for (SipConnection* c : open) c->close();
+}
+
+bool SipTransport::send_on(std::uint64_t connection, std::string bytes) {
+  auto it = connections_.find(connection);
+  if (it == connections_.end() || it->second->closing()) return false;
+  it->second->write(std::move(bytes));
+  return true;
+}
+
+std::optional<std::string> SipTransport::next_hop_sent_by() {
+  if (next_hop_ != nullptr && next_hop_open_) return next_hop_->local_address();
+  if (next_hop_ == nullptr && !closed_) {
+    const std::uint64_t id = ++last_id_;
+    next_hop_ = SipConnection::make(loop_, *this, id, limits_, true);
+    next_hop_open_ = false;
+    connections_[id] = next_hop_;
+    log_.info("connecting to the SIP next hop ", config_.sip.next_hop_host, ":",
+              config_.sip.next_hop_port, " (sip-conn ", id, ")");
+    next_hop_->connect(config_.sip.next_hop_host, config_.sip.next_hop_port);
+  }
+  return std::nullopt;
+}
+
+bool SipTransport::send_to_next_hop(std::string bytes) {
+  if (next_hop_ == nullptr || !next_hop_open_ || next_hop_->closing()) return false;
+  next_hop_->write(std::move(bytes));
+  return true;
+}
+
+void SipTransport::connection_open(SipConnection& connection) {
+  if (&connection != next_hop_) return;
+  next_hop_open_ = true;
+  log_.info("SIP next hop connected: ", connection.peer_address(), " from ",
+            connection.local_address());
+  if (events_ != nullptr) events_->on_next_hop_up();
+}
+
+void SipTransport::message_received(SipConnection& connection, sip::SipMessage&& message) {
+  if (events_ != nullptr) events_->on_sip_message(connection.id(), std::move(message));
+}
+
+void SipTransport::connection_closed(SipConnection& connection, const Error* reason) {
+  connections_.erase(connection.id());
+  if (&connection != next_hop_) {
+    log_.debug("sip-conn ", connection.id(), " closed",
+               reason != nullptr ? ": " + reason->detail : std::string());
+    return;
+  }
+  next_hop_ = nullptr;
+  next_hop_open_ = false;
+  const std::string why = reason != nullptr ? ": " + reason->detail : std::string();
+  if (closed_) {
+    log_.info("SIP next hop connection ", connection.id(), " closed (shutting down)");
+  } else {
+    log_.warn("SIP next hop connection ", connection.id(), " closed", why);
+  }
+  if (events_ != nullptr) events_->on_next_hop_down(reason);
+}
+
+}  // namespace xf::gw
