@@ -88,6 +88,10 @@ int main(int argc, char** argv) {
       for (const auto& h : config.hosted_domains) hosted += (hosted.empty() ? "" : ", ") + h.domain;
       log.info("edge proxy running for ", hosted);
       net::SignalWatcher signals(&loop, [&](int signum) {
+        if (signum == SIGUSR1) {
+          router.log_status();
+          return;
+        }
         if (signum == SIGHUP) {
           log.info("SIGHUP: configuration reload is not supported yet; keeping the running one");
           return;
@@ -96,7 +100,7 @@ int main(int argc, char** argv) {
         for (auto& l : listeners) l->close();
         router.shutdown();
         signals.close();
-      });
+      }, {SIGINT, SIGTERM, SIGHUP, SIGUSR1});
       if (Status st = signals.start(); !st.ok()) {
         log.error("cannot watch signals: ", st.error().detail);
         rc = kExitSoftware;

@@ -342,6 +342,30 @@ void Router::on_channel_closed(net::RelayChannel& channel, const Error* reason) 
   gateway_ids_.erase(id_it);
 }
 
+void Router::log_status() const {
+  std::size_t up = 0;
+  for (const auto& [id, g] : gateways_) up += g.up ? 1 : 0;
+  log_.info("status: ", up, " gateway link(s) up, ", sessions_.size(), " s2s session(s), ",
+            outbound_.size(), " outbound route(s)");
+  for (const auto& [id, g] : gateways_) {
+    log_.info("status: gateway link ", id, " ", g.channel->peer_identity(), " from ",
+              g.channel->peer_address(), g.up ? " up" : " handshaking", ", rtt ",
+              g.channel->link().rtt(), " ms");
+  }
+  for (const auto& [id, s] : sessions_) {
+    const xmpp::S2sStream& st = s->stream();
+    log_.info("status: s2s-", s->inbound() ? "in " : "out ", std::hex, id, std::dec, " ",
+              st.remote_domain().empty() ? "?" : st.remote_domain(), " <-> ", st.local_domain(),
+              st.authenticated() ? " authenticated" : " not authenticated",
+              st.tls_active() ? ", TLS" : "", ", peer ", s->peer_address());
+  }
+  for (const auto& [pair, out] : outbound_) {
+    if (!out.queue.empty()) {
+      log_.info("status: ", out.queue.size(), " stanza(s) queued for ", pair.second);
+    }
+  }
+}
+
 void Router::shutdown() {
   shutting_down_ = true;
   xmpp::StreamFailure failure{xmpp::StreamError::system_shutdown, "edge proxy shutting down"};

@@ -61,6 +61,9 @@ class Router final : public net::RelayChannel::Handler {
   // Closes every stream and link (daemon shutdown).
   void shutdown();
 
+  // One log line per gateway link and per s2s session, for operators (SIGUSR1).
+  void log_status() const;
+
   std::size_t gateway_count() const { return gateways_.size(); }
   std::size_t session_count() const { return sessions_.size(); }
 

@@ -1,10 +1,13 @@
 #!/bin/bash
 # Configures and builds xmppfed in build/ (warnings are errors when CI=true).
+# Usage: build.sh [TARGET...]   (default: everything, tests included)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WERROR=OFF
 [ "${CI:-}" = true ] && WERROR=ON
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXMPPFED_WERROR=$WERROR > build.log 2>&1 ||
   { cat build.log; exit 1; }
-cmake --build build -j2 >> build.log 2>&1 || { tail -60 build.log; exit 1; }
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build build -j2 "${targets[@]}" >> build.log 2>&1 || { tail -60 build.log; exit 1; }
 echo "build: ok (log in build.log)"
