@@ -17,6 +17,11 @@ for f in edge gateway; do
 done
 build/edge-proxy/xmppfed-edge-proxy --config "$RUN/edge.json" &
 edge=$!
+# The gateway would redial anyway; starting it once the edge listens keeps the log clean.
+for _ in $(seq 50); do
+  ss -ltn | grep -q ':23456 ' && break
+  sleep 0.1
+done
 build/frontend-gateway/xmppfed-frontend-gateway --config "$RUN/gateway.json" &
 gateway=$!
 stop() { kill -TERM "$gateway" "$edge" 2>/dev/null || true; }

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/xml/xml_text.h"
+
 namespace xf::xml {
 namespace {
 
@@ -172,6 +174,7 @@ struct StreamParser::Impl {
   static void on_end_element(void* ctx, const xmlChar* localname, const xmlChar* prefix,
                              const xmlChar* uri);
   static void on_characters(void* ctx, const xmlChar* ch, int len);
+  static void on_cdata(void* ctx, const xmlChar* ch, int len);
   static void on_comment(void* ctx, const xmlChar* value);
   static void on_processing_instruction(void* ctx, const xmlChar* target, const xmlChar* data);
   static void on_subset(void* ctx, const xmlChar* name, const xmlChar* external_id,
@@ -192,7 +195,7 @@ bool StreamParser::Impl::create_context() {
     h.endElementNs = &Impl::on_end_element;
     h.characters = &Impl::on_characters;
     h.ignorableWhitespace = &Impl::on_characters;
-    h.cdataBlock = &Impl::on_characters;
+    h.cdataBlock = &Impl::on_cdata;
     h.comment = &Impl::on_comment;
     h.processingInstruction = &Impl::on_processing_instruction;
     h.internalSubset = &Impl::on_subset;
@@ -422,6 +425,19 @@ void StreamParser::Impl::on_characters(void* ctx, const xmlChar* ch, int len) {
   Impl& self = impl_of(ctx);
   if (self.halted() || len <= 0) return;
   self.text(std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
+}
+
+void StreamParser::Impl::on_cdata(void* ctx, const xmlChar* ch, int len) {
+  Impl& self = impl_of(ctx);
+  if (self.halted() || len <= 0) return;
+  std::string_view text(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len));
+  // libxml2's push parser checks CDATA with a lax UTF-8 test (overlong forms pass); text that
+  // no serializer could write back out must not enter a stanza.
+  if (!is_xml_text(text)) {
+    self.fail(xmpp::StreamError::not_well_formed, "CDATA section is not valid UTF-8 XML text");
+    return;
+  }
+  self.text(text);
 }
 
 void StreamParser::Impl::on_comment(void* ctx, const xmlChar* /*value*/) {

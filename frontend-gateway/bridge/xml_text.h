@@ -1,17 +1,12 @@
-// Checks for text that crosses from SIP into XML: SIP carries any UTF-8 (and, from a broken peer,
-// any bytes), while XML 1.0 allows only well-formed UTF-8 without most control characters.
+// The bridge's name for the XML text checks, which live in common/xml/xml_text.h (the stream
+// parser needs them too).
 #pragma once
 
-#include <cstddef>
-#include <string_view>
+#include "common/xml/xml_text.h"
 
 namespace xf::bridge {
 
-// True when the bytes are well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF)
-// and every character is an XML 1.0 Char (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, above).
-bool is_xml_text(std::string_view text);
-
-// The longest prefix of at most max_bytes that does not cut a UTF-8 sequence.
-std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+using xml::is_xml_text;
+using xml::utf8_prefix;
 
 }  // namespace xf::bridge

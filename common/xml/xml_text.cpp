@@ -1,8 +1,8 @@
-#include "frontend-gateway/bridge/xml_text.h"
+#include "common/xml/xml_text.h"
 
 #include <cstdint>
 
-namespace xf::bridge {
+namespace xf::xml {
 
 bool is_xml_text(std::string_view text) {
   std::size_t i = 0;
@@ -49,4 +49,4 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   return text.substr(0, cut);
 }
 
-}  // namespace xf::bridge
+}  // namespace xf::xml
