@@ -53,7 +53,7 @@ struct RelaySettings {
   std::vector<std::string> allowed_peers;  // Names a gateway certificate must carry.
   std::int64_t heartbeat_interval_s = 10;
   std::int64_t dead_peer_timeout_s = 30;
-  // Stanza bytes queued towards one gateway before reading from partners pauses.
+  // Bytes queued towards one gateway; beyond it partner stanzas bounce (resource-constraint).
   std::int64_t max_queue_bytes = 8 * 1024 * 1024;
 };
 

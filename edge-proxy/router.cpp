@@ -140,6 +140,15 @@ void Router::partner_stanza(S2sSession& session, xml::Element&& stanza,
                       "the gateway to the SIP platform is not connected");
     return;
   }
+  if (static_cast<std::int64_t>(gateway->queued_bytes()) > config_.relay.max_queue_bytes) {
+    // The gateway does not keep up: refuse with an error rather than buffer without bound.
+    log_.warn("relay queue to ", gateway->peer_identity(), " holds ", gateway->queued_bytes(),
+              " bytes (max_queue_bytes ", config_.relay.max_queue_bytes, "): bouncing <",
+              stanza.name(), "> from ", remote_domain);
+    bounce_to_partner(stanza, xmpp::StanzaError::resource_constraint,
+                      "the gateway to the SIP platform is overloaded");
+    return;
+  }
   relay::RoutingFacts facts;
   facts.local_domain = std::string(local_domain);
   facts.remote_domain = std::string(remote_domain);
