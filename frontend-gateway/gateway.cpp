@@ -6,6 +6,7 @@
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/error_map.h"
 #include "frontend-gateway/bridge/error_reply.h"
+#include "frontend-gateway/store/sqlite_store.h"
 
 namespace xf::gw {
 
@@ -31,19 +32,42 @@ std::uint64_t draw_seed(std::uint64_t seed) {
   return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
 }
 
+std::unique_ptr<store::StateStore> memory_store() {
+  auto opened = store::SqliteStore::open(":memory:");
+  // An in-memory database fails to open only when memory itself is gone.
+  if (!opened.ok()) std::abort();
+  return std::move(opened.value());
+}
+
 }  // namespace
 
 Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
                  std::uint64_t seed)
-    : config_(config),
+    : Gateway(config, relay, sip, clock, memory_store(), nullptr, seed) {}
+
+Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
+                 store::StateStore& store, std::uint64_t seed)
+    : Gateway(config, relay, sip, clock, nullptr, &store, seed) {}
+
+Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
+                 std::unique_ptr<store::StateStore> owned, store::StateStore* store,
+                 std::uint64_t seed)
+    : owned_store_(std::move(owned)),
+      config_(config),
+      store_(store != nullptr ? *store : *owned_store_),
       relay_(relay),
       sip_(sip),
       clock_(clock),
       policy_(config),
       mapper_(bridge::MapperLimits{}, Logger("gateway")),
+      sessions_(config, policy_),
       txn_(transaction_config(config), draw_seed(seed)),
+      presence_(config, relay, sip, txn_, clock, store_, draw_seed(seed) ^ 0x5bd1e995ULL),
       pending_(static_cast<std::size_t>(config.sip.max_pending_requests)),
-      rng_(draw_seed(seed) ^ 0x9e3779b97f4a7c15ULL) {}
+      rng_(draw_seed(seed) ^ 0x9e3779b97f4a7c15ULL) {
+  // Stored subscriptions have timers from the start (refreshes, expiries).
+  rearm();
+}
 
 std::string Gateway::token() {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -57,7 +81,8 @@ std::string Gateway::token() {
 }
 
 Millis Gateway::next_deadline() const {
-  return std::min(txn_.next_deadline(), pending_.next_deadline());
+  return std::min({txn_.next_deadline(), pending_.next_deadline(), presence_.next_deadline(),
+                   sessions_.next_deadline()});
 }
 
 // After shutdown nothing is armed: lingering server transactions must not keep the loop alive.
@@ -71,10 +96,15 @@ void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
   if (auto* stanza = std::get_if<relay::StanzaReceived>(&event)) {
     partner_stanza(std::move(stanza->stanza));
   } else if (auto* delivered = std::get_if<relay::DeliveredReceived>(&event)) {
+    presence_.on_delivered({link, delivered->delivered.ref_seq});
     // RFC 3428 §7: 202 says the gateway accepted the message, not that the user read it.
     verdict({link, delivered->delivered.ref_seq}, 202, "delivered to the partner stream");
   } else if (auto* bounce = std::get_if<relay::BounceReceived>(&event)) {
     const relay::BounceMsg& b = bounce->bounce;
+    if (presence_.on_bounce({link, b.ref_seq}, b.condition)) {
+      rearm();
+      return;
+    }
     auto condition = xmpp::parse_stanza_error(b.condition);
     const int status = condition ? bridge::sip_status_for(*condition) : 500;
     verdict({link, b.ref_seq}, status, "bounced by the edge: " + b.condition);
@@ -115,7 +145,9 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
     return;
   }
   const std::string to_domain = domain_of(stanza.attr("to"));
-  PolicyVerdict verdict = policy_.inbound_im(facts.remote_domain, facts.local_domain);
+  // public_unverified partners reach only users who added them (authorizations in the store).
+  PolicyVerdict verdict = policy_.inbound_stanza(stanza.attr("from"), stanza.attr("to"),
+                                                 facts.remote_domain, facts.local_domain, store_);
   if (verdict == PolicyVerdict::allow && to_domain != facts.local_domain) {
     verdict = PolicyVerdict::not_local;
   }
@@ -138,8 +170,7 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
       log_.debug("iq ", type, " from ", stanza.attr("from"), " ignored");
     }
   } else if (stanza.name() == "presence") {
-    // Presence (RFC 8048, SUBSCRIBE/NOTIFY) is the next issue; until then it is ignored.
-    log_.debug("presence from ", stanza.attr("from"), " ignored (presence is not mapped yet)");
+    presence_.on_partner_presence(stanza, facts);
   } else {
     log_.warn("unknown stanza <", stanza.name(), "> from ", facts.remote_domain, ": dropped");
   }
@@ -187,12 +218,11 @@ void Gateway::partner_message(xml::Element&& message, const relay::RoutingFacts&
 }
 
 void Gateway::send_request(OutboundIm&& im, const std::string& sent_by) {
-  auto request = sip::SipMessage::make_request("MESSAGE", im.request.to_uri);
-  Status built =
-      request.ok() ? im.request.apply_to(*request, token()) : Status(fail(request.error()));
-  if (built.ok()) built = request->set_call_id(token() + "@" + config_.node_name);
-  if (built.ok()) built = request->set_cseq(1, "MESSAGE");
-  if (built.ok()) built = request->set_max_forwards(kMaxForwards);
+  // Inside the session between the two users when there is one, else page mode.
+  const std::string from_tag = token();
+  const std::string call_id = token() + "@" + config_.node_name;
+  auto request = sessions_.request_for(im.request, from_tag, call_id, clock_.now());
+  Status built = request.ok() ? Status{} : Status(fail(request.error()));
   if (built.ok()) built = request->push_via("TCP", sent_by, txn_.new_branch());
   if (!built.ok()) {
     log_.warn("cannot build the SIP MESSAGE for ", im.stanza.attr("from"), ": ",
@@ -221,7 +251,12 @@ void Gateway::send_request(OutboundIm&& im, const std::string& sent_by) {
 void Gateway::client_event(sip::ClientEvent&& event) {
   if (event.kind == sip::ClientEvent::Kind::provisional) return;
   auto it = in_flight_.find(event.id);
-  if (it == in_flight_.end()) return;  // Already answered (its connection was lost).
+  if (it == in_flight_.end()) {
+    // SUBSCRIBE and NOTIFY transactions belong to the presence service; others were answered
+    // already (their connection was lost).
+    presence_.on_client_event(event);
+    return;
+  }
   OutboundIm im = std::move(it->second);
   in_flight_.erase(it);
   if (event.kind == sip::ClientEvent::Kind::timeout) {
@@ -278,6 +313,7 @@ void Gateway::on_sip_message(std::uint64_t connection, sip::SipMessage&& message
 }
 
 void Gateway::on_next_hop_up() {
+  presence_.on_next_hop_up();
   std::deque<OutboundIm> waiting;
   waiting.swap(waiting_for_hop_);
   std::optional<std::string> sent_by = sip_.next_hop_sent_by();
@@ -320,6 +356,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
       if (!match.resend.empty()) sip_.send_on(connection, std::move(match.resend));
       return;
     case sip::ServerMatch::Kind::ack:
+      sessions_.on_ack(request, clock_.now());
       return;
     case sip::ServerMatch::Kind::rejected: {
       const int status = match.error.code == Errc::limit_exceeded ? 503 : 400;
@@ -343,11 +380,21 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
     respond(connection, request, 483, to_tag);
   } else if (method == "MESSAGE") {
     sip_message(connection, std::move(request));
+  } else if (method == "SUBSCRIBE" || method == "NOTIFY") {
+    presence_.on_sip_request(connection, request);
+  } else if (method == "INVITE") {
+    respond_with(connection,
+                 sessions_.on_invite(request, {to_tag, token(), relay_.any_link_up(),
+                                               sip_.next_hop_sent_by(), clock_.now()}));
+  } else if (method == "BYE") {
+    respond_with(connection, sessions_.on_bye(request, to_tag));
+  } else if (method == "CANCEL") {
+    sip_cancel(connection, request, match.id, to_tag);
   } else if (method == "OPTIONS") {
     respond(connection, request, 200, to_tag,
-            {{"Allow", std::string(kAllow)}, {"Accept", "text/plain"}});
+            {{"Allow", std::string(kAllow)}, {"Accept", std::string(kImAccept)}});
   } else {
-    // INVITE (session-mode IM) and SUBSCRIBE (presence) come with the next issues.
+    // UPDATE, INFO, REFER, PUBLISH and the like have no XMPP counterpart here.
     log_.info(method, " from ", request.from().uri, ": 405 (not supported yet)");
     respond(connection, request, 405, to_tag, {{"Allow", std::string(kAllow)}});
   }
@@ -356,7 +403,19 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
 // SIP -> partner.
 void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
   const std::string to_tag = token();
-  auto mapped = mapper_.to_xmpp(request, "sip-" + token());
+  std::string thread;
+  if (!request.to().tag.empty()) {
+    // Inside a session-mode IM dialog (im_sessions.h).
+    auto session = sessions_.on_message(request, clock_.now());
+    if (!session.ok()) {
+      log_.info("MESSAGE from ", request.from().uri, " in no live session (", session.error(),
+                ")");
+      respond(connection, request, session.error(), to_tag);
+      return;
+    }
+    thread = std::move(session.value());
+  }
+  auto mapped = mapper_.to_xmpp(request, "sip-" + token(), thread);
   if (!mapped.ok()) {
     log_.info("MESSAGE from ", request.from().uri, " refused (", mapped.error().status,
               "): ", mapped.error().detail);
@@ -404,6 +463,41 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
   Status added =
       pending_.add(*ref, PendingRequest{connection, std::move(request), to_tag, deadline});
   if (!added.ok()) log_.error("pending request lost: ", added.error().detail);
+}
+
+// RFC 3261 §9.2. INVITEs are answered at once (im_sessions.h), so the INVITE a CANCEL names is
+// always answered already: the CANCEL gets 200 and changes nothing; 481 when no INVITE matches.
+void Gateway::sip_cancel(std::uint64_t connection, const sip::SipMessage& request,
+                         const std::string& match_id, const std::string& to_tag) {
+  // Server transaction ids end in the method (transaction_layer.h); a CANCEL shares its
+  // INVITE's branch and sent-by.
+  constexpr std::string_view kCancel = "CANCEL";
+  std::string invite_id = match_id;
+  if (invite_id.size() >= kCancel.size()) {
+    invite_id.replace(invite_id.size() - kCancel.size(), kCancel.size(), "INVITE");
+  }
+  const bool known = txn_.invite_state(invite_id).has_value();
+  log_.info("CANCEL from ", request.from().uri, ": ",
+            known ? "the INVITE was answered already (200)" : "no such INVITE (481)");
+  respond(connection, request, known ? 200 : 481, to_tag);
+}
+
+// A request the gateway originates inside a dialog and expects nothing of (a BYE): it goes to
+// the next hop, which follows the route set; its response is matched and dropped.
+void Gateway::send_in_dialog(sip::SipMessage&& request) {
+  std::optional<std::string> sent_by = sip_.next_hop_sent_by();
+  if (!sent_by) {
+    log_.info(request.method(), " for Call-ID ", request.call_id(),
+              " not sent: the SIP next hop is not connected");
+    return;
+  }
+  Status built = request.push_via("TCP", *sent_by, txn_.new_branch());
+  auto id = built.ok() ? txn_.start_client(request, clock_.now())
+                       : Result<std::string>(fail(built.error()));
+  auto bytes = id.ok() ? request.to_string() : Result<std::string>(fail(id.error()));
+  if (!bytes.ok() || !sip_.send_to_next_hop(std::move(bytes.value()))) {
+    log_.warn(request.method(), " for Call-ID ", request.call_id(), " not sent");
+  }
 }
 
 void Gateway::verdict(RelayRef ref, int status, std::string_view why) {
@@ -460,11 +554,14 @@ void Gateway::on_timer() {
     respond(p.connection, p.request, 408, p.to_tag);
   }
   for (sip::ClientEvent& event : txn_.on_timer(now)) client_event(std::move(event));
+  for (sip::SipMessage& bye : sessions_.on_timer(now)) send_in_dialog(std::move(bye));
+  presence_.on_timer(now);
   rearm();
 }
 
 void Gateway::shutdown() {
   stopped_ = true;
+  presence_.shutdown();
   std::vector<PendingRequest> pending = pending_.take_expired(kNoDeadline);
   for (PendingRequest& p : pending) respond(p.connection, p.request, 503, p.to_tag);
   std::deque<OutboundIm> waiting;

@@ -4,15 +4,17 @@
 // ones; unit tests fakes), and it reports its next deadline through the clock port.
 //
 // Issue 2 scope: page-mode IM both ways (RFC 7572, RFC 3428) with errors mapped by RFC 7247 §8.
-// Presence (SUBSCRIBE/NOTIFY) and session-mode IM (INVITE) come with the next issues; until then
-// presence stanzas are ignored, iq get/set is answered service-unavailable (RFC 6120 §8.2.3
-// says an iq must be answered) and SIP methods other than MESSAGE and OPTIONS get 405.
+// Presence (RFC 8048: presence stanzas, SUBSCRIBE, NOTIFY) goes to PresenceService, which keeps
+// its state in the store. Session-mode IM (INVITE, ACK, BYE, MESSAGE in a dialog) goes to
+// ImSessions and chat states to ImMapper (im_sessions.h, im_mapper.h). iq get/set is answered
+// service-unavailable (RFC 6120 §8.2.3 says an iq must be answered); other SIP methods get 405.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -24,31 +26,33 @@
 #include "common/xml/element.h"
 #include "common/xml/stanza_reader.h"
 #include "frontend-gateway/bridge/message_mapper.h"
+#include "frontend-gateway/gateway_clock.h"
 #include "frontend-gateway/gateway_config.h"
+#include "frontend-gateway/im_mapper.h"
+#include "frontend-gateway/im_sessions.h"
 #include "frontend-gateway/partner_policy.h"
 #include "frontend-gateway/pending_requests.h"
+#include "frontend-gateway/presence_service.h"
 #include "frontend-gateway/relay_port.h"
 #include "frontend-gateway/sip/transaction_layer.h"
 #include "frontend-gateway/sip_port.h"
+#include "frontend-gateway/store/state_store.h"
 
 namespace xf::gw {
-
-class GatewayClock {
- public:
-  virtual ~GatewayClock() = default;
-  virtual Millis now() const = 0;
-  // The core wants on_timer() called at this time (kNoDeadline: not at all).
-  virtual void wake_at(Millis deadline) = 0;
-};
 
 class Gateway final : public RelayEvents, public SipEvents {
  public:
   // Methods the gateway answers itself (Allow header of 405 and of the OPTIONS answer).
-  static constexpr std::string_view kAllow = "MESSAGE, OPTIONS";
+  static constexpr std::string_view kAllow =
+      "MESSAGE, OPTIONS, SUBSCRIBE, NOTIFY, INVITE, ACK, BYE, CANCEL";
   // Max-Forwards of the requests the gateway originates (RFC 3261 §8.1.1.6).
   static constexpr int kMaxForwards = 70;
 
-  // seed makes tags, Call-IDs and branches reproducible in tests; 0 draws one.
+  // seed makes tags, Call-IDs and branches reproducible in tests; 0 draws one. The store (the
+  // state kept across restarts) must outlive the core.
+  Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
+          store::StateStore& store, std::uint64_t seed = 0);
+  // The same with a private in-memory store: nothing survives the core (unit tests).
   Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
           std::uint64_t seed = 0);
   Gateway(const Gateway&) = delete;
@@ -73,6 +77,9 @@ class Gateway final : public RelayEvents, public SipEvents {
   std::size_t pending_count() const { return pending_.size(); }
   std::size_t in_flight_count() const { return in_flight_.size(); }
   std::size_t waiting_count() const { return waiting_for_hop_.size(); }
+  store::StateStore& store() { return store_; }
+  const PresenceService& presence() const { return presence_; }
+  const ImSessions& im_sessions() const { return sessions_; }
 
  private:
   // An XMPP message on its way to SIP: the original stanza (for an error reply) and the facts
@@ -82,6 +89,9 @@ class Gateway final : public RelayEvents, public SipEvents {
     relay::RoutingFacts facts;
     bridge::SipImRequest request;
   };
+
+  Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
+          std::unique_ptr<store::StateStore> owned, store::StateStore* store, std::uint64_t seed);
 
   // XMPP -> SIP.
   void partner_stanza(relay::StanzaMsg&& msg);
@@ -98,6 +108,10 @@ class Gateway final : public RelayEvents, public SipEvents {
   void sip_request(std::uint64_t connection, sip::SipMessage&& request);
   void sip_message(std::uint64_t connection, sip::SipMessage&& request);
   void verdict(RelayRef ref, int status, std::string_view why);
+  // Session-mode IM (im_sessions.h): CANCEL, and requests the gateway sends inside a dialog.
+  void sip_cancel(std::uint64_t connection, const sip::SipMessage& request,
+                  const std::string& match_id, const std::string& to_tag);
+  void send_in_dialog(sip::SipMessage&& request);
   // Answers through the server transaction (so that retransmissions get the same answer).
   void respond(std::uint64_t connection, const sip::SipMessage& request, int status,
                const std::string& to_tag,
@@ -107,14 +121,19 @@ class Gateway final : public RelayEvents, public SipEvents {
   std::string token();
   void rearm();
 
+  // Set only by the constructor without a store; store_ refers to it then.
+  std::unique_ptr<store::StateStore> owned_store_;
   const GatewayConfig& config_;
+  store::StateStore& store_;
   RelayPort& relay_;
   SipPort& sip_;
   GatewayClock& clock_;
   Logger log_{"gateway"};
   PartnerPolicy policy_;
-  bridge::MessageMapper mapper_;
+  ImMapper mapper_;
+  ImSessions sessions_;  // Session-mode IM (INVITE dialogs).
   sip::TransactionLayer txn_;
+  PresenceService presence_;
   PendingRequests pending_;
   xml::StanzaReader reader_;
   std::mt19937_64 rng_;

@@ -172,6 +172,9 @@ Result<GatewayConfig> load_gateway_config(const std::string& path) {
   read_relay(root.required_object("relay"), cfg.relay);
   read_sip(root.required_object("sip"), cfg.sip);
   read_gateway(root.object("gateway"), cfg.gateway);
+  ConfigSection store = root.object("store");
+  cfg.store.path = store.string("path", cfg.store.path);
+  if (cfg.store.path.empty()) store.error("path", "must name the state database file");
   std::vector<ConfigSection> partners = root.object_array("partners");
   std::set<std::string> seen;
   for (ConfigSection& p : partners) {

@@ -91,6 +91,11 @@ struct GatewaySettings {
   UnlistedPolicy unlisted_domains = UnlistedPolicy::deny;
 };
 
+// Where the gateway keeps subscriptions, authorizations and the presence cache (SQLite, WAL).
+struct StoreSettings {
+  std::string path = "/var/lib/xmppfed/gateway.sqlite";  // ":memory:" keeps nothing (tests).
+};
+
 struct GatewayConfig {
   std::string log_level = "info";
   std::string node_name = "gateway";
@@ -98,6 +103,7 @@ struct GatewayConfig {
   RelaySettings relay;
   SipSettings sip;
   GatewaySettings gateway;
+  StoreSettings store;
   std::vector<Partner> partners;
 
   bool is_local(std::string_view domain) const;

@@ -1,6 +1,19 @@
 #include "frontend-gateway/gateway_runtime.h"
 
+#include <chrono>
+
 namespace xf::gw {
+
+GatewayRuntime::GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config,
+                               store::StateStore& store)
+    : loop_(loop),
+      timer_(loop, [this] { core_.on_timer(); }),
+      sip_(loop, config),
+      relay_(loop, config),
+      core_(config, relay_, sip_, *this, store) {
+  sip_.set_events(&core_);
+  relay_.set_events(&core_);
+}
 
 GatewayRuntime::GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config)
     : loop_(loop),
@@ -34,6 +47,11 @@ void GatewayRuntime::shutdown() {
 
 Millis GatewayRuntime::now() const {
   return static_cast<Millis>(uv_now(loop_));
+}
+
+std::int64_t GatewayRuntime::wall_now() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 void GatewayRuntime::wake_at(Millis deadline) {

@@ -16,7 +16,9 @@ namespace xf::gw {
 
 class GatewayRuntime final : private GatewayClock {
  public:
-  // The config must outlive the runtime.
+  // The config and the store must outlive the runtime.
+  GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config, store::StateStore& store);
+  // With a private in-memory store (tests): subscriptions do not outlive the runtime.
   GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config);
   // Detaches the core from the transports, then closes whatever is still open.
   ~GatewayRuntime() override;
@@ -36,6 +38,7 @@ class GatewayRuntime final : private GatewayClock {
  private:
   Millis now() const override;
   void wake_at(Millis deadline) override;
+  std::int64_t wall_now() const override;
 
   uv_loop_t* loop_;
   net::Timer timer_;

@@ -12,6 +12,7 @@
 #include "common/net/signal_watcher.h"
 #include "frontend-gateway/gateway_config.h"
 #include "frontend-gateway/gateway_runtime.h"
+#include "frontend-gateway/store/sqlite_store.h"
 
 using namespace xf;
 
@@ -46,11 +47,21 @@ int main(int argc, char** argv) {
   Logger log("frontend-gateway");
   std::signal(SIGPIPE, SIG_IGN);
 
+  // The state database first: without it subscriptions would be lost at the next stop.
+  auto state = store::SqliteStore::open(config.store.path);
+  if (!state.ok()) {
+    log.error("start-up failed: cannot open the state database ", config.store.path, ": ",
+              state.error().detail);
+    return kExitSoftware;
+  }
+  log.info("state database ", config.store.path, " (schema ", (*state)->schema_version(), ", ",
+           (*state)->journal_mode(), ")");
+
   uv_loop_t loop;
   uv_loop_init(&loop);
   int rc = kExitOk;
   {
-    gw::GatewayRuntime runtime(&loop, config);
+    gw::GatewayRuntime runtime(&loop, config, **state);
     if (Status st = runtime.start(); !st.ok()) {
       log.error("start-up failed: ", st.error().detail);
       rc = kExitSoftware;

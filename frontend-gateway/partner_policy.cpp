@@ -1,5 +1,8 @@
 #include "frontend-gateway/partner_policy.h"
 
+#include "common/xmpp/jid.h"
+#include "frontend-gateway/bridge/address_map.h"
+
 namespace xf::gw {
 
 const char* to_string(PolicyVerdict verdict) {
@@ -36,6 +39,25 @@ PolicyVerdict PartnerPolicy::inbound_im(std::string_view partner_domain,
   if (!partner_type(partner_domain, type)) return PolicyVerdict::not_partner;
   if (type == PartnerType::public_unverified) return PolicyVerdict::consent_required;
   return PolicyVerdict::allow;
+}
+
+PolicyVerdict PartnerPolicy::inbound_stanza(std::string_view from_jid, std::string_view to_jid,
+                                            std::string_view partner_domain,
+                                            std::string_view local_domain,
+                                            store::StateStore& store) const {
+  const PolicyVerdict verdict = inbound_im(partner_domain, local_domain);
+  if (verdict != PolicyVerdict::consent_required) return verdict;
+  auto from = xmpp::Jid::parse(from_jid);
+  auto to = xmpp::Jid::parse(to_jid);
+  if (!from.ok() || !to.ok()) return verdict;
+  auto internal_uri = bridge::sip_uri_for_jid(to->bare());
+  if (!internal_uri.ok()) return verdict;
+  auto auth = store.get_authorization(*internal_uri, from->bare_string());
+  if (auth.ok() && auth->has_value() &&
+      (*auth)->decision == store::AuthorizationDecision::allowed) {
+    return PolicyVerdict::allow;
+  }
+  return verdict;
 }
 
 PolicyVerdict PartnerPolicy::outbound_im(std::string_view local_domain,

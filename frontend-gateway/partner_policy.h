@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "frontend-gateway/gateway_config.h"
+#include "frontend-gateway/store/state_store.h"
 
 namespace xf::gw {
 
@@ -15,9 +16,8 @@ enum class PolicyVerdict {
   not_partner,       // The remote domain is not listed and unlisted domains are denied (or it
                      // is one of our own domains, which never federates with itself).
   consent_required,  // A public_unverified partner (or an unlisted domain treated as one): its
-                     // users reach an internal user only once that user added them, which needs
-                     // the roster store of the presence work; until then such messages are
-                     // refused (fail closed).
+                     // users reach an internal user only once that user added them (see
+                     // inbound_stanza); until then their stanzas are refused.
 };
 
 const char* to_string(PolicyVerdict verdict);
@@ -29,6 +29,13 @@ class PartnerPolicy {
 
   // A partner user writes to an internal user (XMPP -> SIP).
   PolicyVerdict inbound_im(std::string_view partner_domain, std::string_view local_domain) const;
+  // inbound_im for one stanza: a consent_required verdict turns into allow when the internal
+  // user has added the partner user (an 'allowed' authorization in the store, recorded when the
+  // internal user subscribed to the partner user or accepted their subscription). JIDs as in
+  // the stanza's from and to; a store failure keeps the refusal (fail closed).
+  PolicyVerdict inbound_stanza(std::string_view from_jid, std::string_view to_jid,
+                               std::string_view partner_domain, std::string_view local_domain,
+                               store::StateStore& store) const;
   // An internal user writes to a partner user (SIP -> XMPP): the internal user chose the
   // contact, so every partner type may receive it.
   PolicyVerdict outbound_im(std::string_view local_domain, std::string_view partner_domain) const;

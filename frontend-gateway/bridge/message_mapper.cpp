@@ -49,7 +49,7 @@ const xml::Element* pick_by_lang(const xml::Element& message, std::string_view n
 Status SipImRequest::apply_to(sip::SipMessage& request, std::string_view from_tag) const {
   if (auto s = request.set_from({"", from_uri, std::string(from_tag)}); !s) return s;
   if (auto s = request.set_to({"", to_uri, ""}); !s) return s;
-  if (auto s = request.set_body(kTextPlainUtf8, body); !s) return s;
+  if (auto s = request.set_body(content_type, body); !s) return s;
   if (!subject.empty()) {
     if (auto s = request.set_header("Subject", subject); !s) return s;
   }

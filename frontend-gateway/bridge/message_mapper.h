@@ -55,6 +55,8 @@ struct SipImRequest {
   std::string subject;           // "" when none.
   std::string content_language;  // "" when none.
   std::string thread;            // "" when none.
+  // The body's type: text/plain, or an isComposing document for a chat state (im_mapper.h).
+  std::string content_type = std::string(kTextPlainUtf8);
 
   // Writes From (with from_tag), To, body, Content-Type, Subject, Content-Language and the
   // thread header into a request from SipMessage::make_request("MESSAGE", to_uri). Call-ID,

@@ -27,7 +27,7 @@ def add_login_args(parser):
     parser.add_argument("-v", "--verbose", action="store_true", help="slixmpp debug log on stderr")
 
 
-async def login(args, on_message=None, on_error=None):
+async def login(args, on_message=None, on_error=None, before_connect=None):
     """Connects without TLS (the harness's Prosody allows it), waits for the session, sends
     initial presence so that the server routes messages for the bare JID to this resource.
     on_message gets every message with a body that is not an error; on_error every
@@ -48,6 +48,10 @@ async def login(args, on_message=None, on_error=None):
         client.add_event_handler("message", lambda msg: msg["type"] == "error" or on_message(msg))
     if on_error is not None:
         client.add_event_handler("message_error", on_error)
+    if before_connect is not None:
+        # Handlers and roster settings that must be in place before the first stanza arrives
+        # (the server delivers pending subscription requests right after initial presence).
+        before_connect(client)
     client.connect((args.addr, C2S_PORT), disable_starttls=True, force_starttls=False)
     try:
         result = await asyncio.wait_for(started, args.login_timeout)

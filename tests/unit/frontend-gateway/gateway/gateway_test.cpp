@@ -427,7 +427,7 @@ TEST_CASE("gateway answers OPTIONS and refuses other methods with 405", "[unit][
   h.gateway.on_sip_message(
       5, sip_request("OPTIONS", "sip:bob@sip.example", "sip:alice@xmpp.example", "", "z9hG4bKo"));
   h.gateway.on_sip_message(
-      5, sip_request("SUBSCRIBE", "sip:bob@sip.example", "sip:alice@xmpp.example", "", "z9hG4bKs"));
+      5, sip_request("PUBLISH", "sip:bob@sip.example", "sip:alice@xmpp.example", "", "z9hG4bKs"));
   REQUIRE(h.sip.responses.size() == 2);
   SipMessage ok = parse(h.sip.responses[0].second);
   CHECK(ok.status_code() == 200);

@@ -9,7 +9,7 @@ namespace {
 using xf::sip::NameAddr;
 using xf::sip::SipMessage;
 
-std::string crlf(std::string text) {
+std::string crlf(const std::string& text) {
   std::string out;
   for (char c : text) {
     if (c == '\n') out += '\r';
