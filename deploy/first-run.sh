@@ -56,6 +56,7 @@ if [ ! -f "$dir/gateway.json" ]; then
     "next_hop": { "host": "127.0.0.1", "port": 5060, "transport": "tcp" }
   },
   "gateway": { "unlisted_domains": "deny" },
+  "store": { "path": "$dir/gateway.sqlite" },
   "partners": []
 }
 EOT
