@@ -17,39 +17,14 @@
 using namespace xf;
 
 int main(int argc, char** argv) {
-  CommandLine cl = parse_command_line(argc, argv);
-  if (cl.help) {
-    std::fputs(usage(argv[0]).c_str(), stdout);
-    return kExitOk;
-  }
-  if (cl.version) {
-    std::puts("xmppfed-edge-proxy 0.1.0");
-    return kExitOk;
-  }
-  if (!cl.error.empty()) {
-    std::fprintf(stderr, "%s\n%s", cl.error.c_str(), usage(argv[0]).c_str());
-    return kExitUsage;
-  }
-  auto loaded = edge::load_edge_config(cl.config_path);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s: invalid configuration:\n%s\n", cl.config_path.c_str(),
-                 loaded.error().detail.c_str());
-    return kExitConfig;
-  }
-  const edge::EdgeConfig config = std::move(*loaded);
-  if (cl.check_config) {
-    // Certificates and keys are part of the configuration: load them too.
-    edge::Router probe(nullptr, config);
-    if (Status st = probe.init(); !st.ok()) {
-      std::fprintf(stderr, "%s: %s\n", cl.config_path.c_str(), st.error().detail.c_str());
-      return kExitConfig;
-    }
-    std::printf("%s: configuration is valid\n", cl.config_path.c_str());
-    return kExitOk;
-  }
-  log::Level level = log::Level::info;
-  log::parse_level(config.log_level, level);
-  log::set_level(level);
+  auto prepared = prepare_daemon<edge::EdgeConfig>(
+      argc, argv, "xmppfed-edge-proxy 0.1.0", &edge::load_edge_config,
+      [](const edge::EdgeConfig& config) {
+        // Certificates and keys are part of the configuration: load them too.
+        return edge::Router(nullptr, config).init();
+      });
+  if (auto* exit_code = std::get_if<int>(&prepared)) return *exit_code;
+  const edge::EdgeConfig config = std::get<edge::EdgeConfig>(std::move(prepared));
   Logger log("edge");
   std::signal(SIGPIPE, SIG_IGN);
 

@@ -1,6 +1,6 @@
 // xmppfed-frontend-gateway: the internal half of xmppfed. Dials the edge proxies over the
 // mutual-TLS relay link and translates between XMPP stanzas and SIP for the internal SIP
-// platform (page-mode IM so far).
+// platform: instant messages (page and session mode) and presence.
 #include <uv.h>
 
 #include <csignal>
@@ -17,33 +17,10 @@
 using namespace xf;
 
 int main(int argc, char** argv) {
-  CommandLine cl = parse_command_line(argc, argv);
-  if (cl.help) {
-    std::fputs(usage(argv[0]).c_str(), stdout);
-    return kExitOk;
-  }
-  if (cl.version) {
-    std::puts("xmppfed-frontend-gateway 0.1.0");
-    return kExitOk;
-  }
-  if (!cl.error.empty()) {
-    std::fprintf(stderr, "%s\n%s", cl.error.c_str(), usage(argv[0]).c_str());
-    return kExitUsage;
-  }
-  auto loaded = gw::load_gateway_config(cl.config_path);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s: invalid configuration:\n%s\n", cl.config_path.c_str(),
-                 loaded.error().detail.c_str());
-    return kExitConfig;
-  }
-  const gw::GatewayConfig config = std::move(*loaded);
-  if (cl.check_config) {
-    std::printf("%s: configuration is valid\n", cl.config_path.c_str());
-    return kExitOk;
-  }
-  log::Level level = log::Level::info;
-  log::parse_level(config.log_level, level);
-  log::set_level(level);
+  auto prepared = prepare_daemon<gw::GatewayConfig>(argc, argv, "xmppfed-frontend-gateway 0.1.0",
+                                                    &gw::load_gateway_config);
+  if (auto* exit_code = std::get_if<int>(&prepared)) return *exit_code;
+  const gw::GatewayConfig config = std::get<gw::GatewayConfig>(std::move(prepared));
   Logger log("frontend-gateway");
   std::signal(SIGPIPE, SIG_IGN);
 
