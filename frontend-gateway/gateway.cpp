@@ -6,6 +6,7 @@
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/error_map.h"
 #include "frontend-gateway/bridge/error_reply.h"
+#include "frontend-gateway/sip_responder.h"
 #include "frontend-gateway/store/sqlite_store.h"
 
 namespace xf::gw {
@@ -24,6 +25,22 @@ sip::TransactionConfig transaction_config(const GatewayConfig& config) {
 std::string domain_of(std::string_view jid) {
   auto parsed = xmpp::Jid::parse(jid);
   return parsed.ok() ? parsed->domain() : std::string();
+}
+
+// The bare form of a JID attribute, "" when it is not a JID.
+std::string bare_of(std::string_view jid) {
+  auto parsed = xmpp::Jid::parse(jid);
+  return parsed.ok() ? parsed->bare_string() : std::string();
+}
+
+// The defined condition of an error stanza, "" when it names none.
+std::string error_condition(const xml::Element& stanza) {
+  const xml::Element* error = stanza.child("error");
+  if (error == nullptr) return {};
+  for (const xml::Element* c : error->children()) {
+    if (c->xmlns() == xmpp::kStanzaErrorNs && c->name() != "text") return c->name();
+  }
+  return {};
 }
 
 std::uint64_t draw_seed(std::uint64_t seed) {
@@ -97,8 +114,7 @@ void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
     partner_stanza(std::move(stanza->stanza));
   } else if (auto* delivered = std::get_if<relay::DeliveredReceived>(&event)) {
     presence_.on_delivered({link, delivered->delivered.ref_seq});
-    // RFC 3428 §7: 202 says the gateway accepted the message, not that the user read it.
-    verdict({link, delivered->delivered.ref_seq}, 202, "delivered to the partner stream");
+    delivered_to_partner({link, delivered->delivered.ref_seq});
   } else if (auto* bounce = std::get_if<relay::BounceReceived>(&event)) {
     const relay::BounceMsg& b = bounce->bounce;
     if (presence_.on_bounce({link, b.ref_seq}, b.condition)) {
@@ -144,6 +160,11 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
               "' arrived on a stream authenticated for ", facts.remote_domain, ": dropped");
     return;
   }
+  // An error answering a MESSAGE whose SIP transaction is still open is that MESSAGE's answer,
+  // not a stanza for an internal user: no partner policy applies and nothing is forwarded.
+  if (stanza.name() == "message" && stanza.attr("type") == "error" && partner_refused(stanza)) {
+    return;
+  }
   const std::string to_domain = domain_of(stanza.attr("to"));
   // public_unverified partners reach only users who added them (authorizations in the store).
   PolicyVerdict verdict = policy_.inbound_stanza(stanza.attr("from"), stanza.attr("to"),
@@ -178,18 +199,14 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
 
 void Gateway::partner_message(xml::Element&& message, const relay::RoutingFacts& facts) {
   if (message.attr("type") == "error") {
-    // Page mode has no transaction left to fail: our MESSAGE was answered 202 already. Never
-    // answer an error with an error (RFC 6120 §8.3.1).
-    const xml::Element* error = message.child("error");
-    std::string condition;
-    if (error != nullptr) {
-      for (const xml::Element* c : error->children()) {
-        if (c->xmlns() == xmpp::kStanzaErrorNs && c->name() != "text") condition = c->name();
-      }
-    }
-    log_.info("message error from ", message.attr("from"), " to ", message.attr("to"), " (",
-              condition.empty() ? "no condition" : condition,
-              "): no SIP request to correlate it with; dropped");
+    // No SIP transaction is left to fail (partner_refused found none): the MESSAGE was answered
+    // already, its delivery grace window being over, or the id is not one of ours. Never answer
+    // an error with an error (RFC 6120 §8.3.1).
+    const std::string condition = error_condition(message);
+    log_.info("message error from ", message.attr("from"), " to ", message.attr("to"), " id '",
+              message.attr("id"), "' (", condition.empty() ? "no condition" : condition,
+              "): cannot be mapped to a SIP response (no SIP request waits for it; answered "
+              "already or after its delivery grace window); dropped");
     return;
   }
   auto mapped = mapper_.to_sip(message);
@@ -223,7 +240,9 @@ void Gateway::send_request(OutboundIm&& im, const std::string& sent_by) {
   const std::string call_id = token() + "@" + config_.node_name;
   auto request = sessions_.request_for(im.request, from_tag, call_id, clock_.now());
   Status built = request.ok() ? Status{} : Status(fail(request.error()));
-  if (built.ok()) built = request->push_via("TCP", sent_by, txn_.new_branch());
+  if (built.ok())
+    built = request->push_via(via_transport(config_.sip.next_hop_transport), sent_by,
+                              txn_.new_branch());
   if (!built.ok()) {
     log_.warn("cannot build the SIP MESSAGE for ", im.stanza.attr("from"), ": ",
               built.error().detail);
@@ -383,9 +402,8 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
   } else if (method == "SUBSCRIBE" || method == "NOTIFY") {
     presence_.on_sip_request(connection, request);
   } else if (method == "INVITE") {
-    respond_with(connection,
-                 sessions_.on_invite(request, {to_tag, token(), relay_.any_link_up(),
-                                               sip_.next_hop_sent_by(), clock_.now()}));
+    respond_with(connection, sessions_.on_invite(request, {to_tag, token(), relay_.any_link_up(),
+                                                           sip_.next_hop_sent_by(), clock_.now()}));
   } else if (method == "BYE") {
     respond_with(connection, sessions_.on_bye(request, to_tag));
   } else if (method == "CANCEL") {
@@ -408,8 +426,7 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     // Inside a session-mode IM dialog (im_sessions.h).
     auto session = sessions_.on_message(request, clock_.now());
     if (!session.ok()) {
-      log_.info("MESSAGE from ", request.from().uri, " in no live session (", session.error(),
-                ")");
+      log_.info("MESSAGE from ", request.from().uri, " in no live session (", session.error(), ")");
       respond(connection, request, session.error(), to_tag);
       return;
     }
@@ -460,9 +477,16 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     log_.debug("message body from ", stanza.attr("from"), ": ", stanza.child_text("body"));
   }
   const Millis deadline = clock_.now() + 64 * config_.sip.t1_ms;
-  Status added =
-      pending_.add(*ref, PendingRequest{connection, std::move(request), to_tag, deadline});
-  if (!added.ok()) log_.error("pending request lost: ", added.error().detail);
+  StanzaKey key{std::string(stanza.attr("id")), bare_of(stanza.attr("from")),
+                bare_of(stanza.attr("to"))};
+  PendingRequest pending{connection, std::move(request), to_tag, deadline, std::move(key), false};
+  if (Status added = pending_.add(*ref, std::move(pending)); !added.ok()) {
+    // The stanza left already; the sender must still get an answer (add() moves from the
+    // request only on success).
+    log_.error("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
+               " cannot wait for the edge (500): ", added.error().detail);
+    respond(connection, pending.request, 500, to_tag);
+  }
 }
 
 // RFC 3261 §9.2. INVITEs are answered at once (im_sessions.h), so the INVITE a CANCEL names is
@@ -491,13 +515,50 @@ void Gateway::send_in_dialog(sip::SipMessage&& request) {
               " not sent: the SIP next hop is not connected");
     return;
   }
-  Status built = request.push_via("TCP", *sent_by, txn_.new_branch());
+  Status built =
+      request.push_via(via_transport(config_.sip.next_hop_transport), *sent_by, txn_.new_branch());
   auto id = built.ok() ? txn_.start_client(request, clock_.now())
                        : Result<std::string>(fail(built.error()));
   auto bytes = id.ok() ? request.to_string() : Result<std::string>(fail(id.error()));
   if (!bytes.ok() || !sip_.send_to_next_hop(std::move(bytes.value()))) {
     log_.warn(request.method(), " for Call-ID ", request.call_id(), " not sent");
   }
+}
+
+// RFC 3428 §7: 202 says the gateway accepted the message, not that the user read it. With a
+// delivery grace window, the request stays open that long for an immediate error stanza from
+// the partner's server (partner_refused); the window's end answers 202 (on_timer).
+void Gateway::delivered_to_partner(RelayRef ref) {
+  const Millis grace = config_.sip.delivery_grace_ms;
+  if (grace <= 0) {
+    verdict(ref, 202, "delivered to the partner stream");
+    return;
+  }
+  if (!pending_.hold(ref, clock_.now() + grace)) {
+    // Our own error replies are answered too; nothing waits for those.
+    log_.debug("frame ", ref.seq, " on link ", ref.link,
+               " delivered to the partner stream (no SIP request waits)");
+    return;
+  }
+  log_.debug("frame ", ref.seq, " on link ", ref.link,
+             " delivered to the partner stream: 202 unless an error comes within ", grace, " ms");
+}
+
+bool Gateway::partner_refused(const xml::Element& error) {
+  // The error comes from the recipient and goes to the sender of the stanza it answers.
+  StanzaKey key{std::string(error.attr("id")), bare_of(error.attr("to")),
+                bare_of(error.attr("from"))};
+  std::optional<PendingRequest> p = pending_.take_stanza(key);
+  if (!p) return false;
+  const std::string condition = error_condition(error);
+  const std::optional<StanzaError> parsed = xmpp::parse_stanza_error(condition);
+  const int status = bridge::sip_status_for(parsed.value_or(StanzaError::undefined_condition));
+  log_.info("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri,
+            " refused by the partner's server: ", condition.empty() ? "no condition" : condition,
+            p->delivered ? " within the delivery grace window (" : " before the edge's verdict (",
+            status, ")");
+  respond(p->connection, p->request, status, p->to_tag);
+  return true;
 }
 
 void Gateway::verdict(RelayRef ref, int status, std::string_view why) {
@@ -515,31 +576,12 @@ void Gateway::verdict(RelayRef ref, int status, std::string_view why) {
 void Gateway::respond(std::uint64_t connection, const sip::SipMessage& request, int status,
                       const std::string& to_tag,
                       const std::vector<std::pair<std::string, std::string>>& headers) {
-  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
-  if (response.ok()) {
-    for (const auto& [name, value] : headers) {
-      if (Status st = response->add_header(name, value); !st.ok()) {
-        respond_with(connection, fail(st.error()));
-        return;
-      }
-    }
-  }
-  respond_with(connection, std::move(response));
+  send_response(txn_, sip_, clock_.now(), log_, connection,
+                build_response(request, status, to_tag, headers));
 }
 
 void Gateway::respond_with(std::uint64_t connection, Result<sip::SipMessage> response) {
-  if (!response.ok()) {
-    log_.error("cannot build a SIP response: ", response.error().detail);
-    return;
-  }
-  auto bytes = txn_.send_response(*response, clock_.now());
-  if (!bytes.ok()) {
-    log_.warn("SIP ", response->status_code(), " not sent: ", bytes.error().detail);
-    return;
-  }
-  if (!sip_.send_on(connection, std::move(bytes.value()))) {
-    log_.info("SIP ", response->status_code(), " not sent: connection ", connection, " is gone");
-  }
+  send_response(txn_, sip_, clock_.now(), log_, connection, std::move(response));
 }
 
 // ---- Timers and shutdown --------------------------------------------------------------------
@@ -549,6 +591,13 @@ void Gateway::on_timer() {
   // Pending requests first: their server transactions expire at the same time and must still
   // be there to carry the 408.
   for (PendingRequest& p : pending_.take_expired(now)) {
+    if (p.delivered) {
+      log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
+                " delivered to the partner stream, no error within ", config_.sip.delivery_grace_ms,
+                " ms (202)");
+      respond(p.connection, p.request, 202, p.to_tag);
+      continue;
+    }
     log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
               ": no verdict from the edge within 64*T1 (408)");
     respond(p.connection, p.request, 408, p.to_tag);
@@ -562,8 +611,11 @@ void Gateway::on_timer() {
 void Gateway::shutdown() {
   stopped_ = true;
   presence_.shutdown();
+  // Delivered messages reached the partner: a 503 would invite a duplicate resend.
   std::vector<PendingRequest> pending = pending_.take_expired(kNoDeadline);
-  for (PendingRequest& p : pending) respond(p.connection, p.request, 503, p.to_tag);
+  for (PendingRequest& p : pending) {
+    respond(p.connection, p.request, p.delivered ? 202 : 503, p.to_tag);
+  }
   std::deque<OutboundIm> waiting;
   waiting.swap(waiting_for_hop_);
   for (OutboundIm& im : waiting) {

@@ -4,6 +4,8 @@
 // ones; unit tests fakes), and it reports its next deadline through the clock port.
 //
 // Issue 2 scope: page-mode IM both ways (RFC 7572, RFC 3428) with errors mapped by RFC 7247 §8.
+// A MESSAGE the edge delivered is answered 202 after sip.delivery_grace_ms, unless the partner's
+// server sends an error stanza for it first, which becomes the SIP response (PendingRequests).
 // Presence (RFC 8048: presence stanzas, SUBSCRIBE, NOTIFY) goes to PresenceService, which keeps
 // its state in the store. Session-mode IM (INVITE, ACK, BYE, MESSAGE in a dialog) goes to
 // ImSessions and chat states to ImMapper (im_sessions.h, im_mapper.h). iq get/set is answered
@@ -66,12 +68,14 @@ class Gateway final : public RelayEvents, public SipEvents {
   void on_next_hop_up() override;
   void on_next_hop_down(const Error* reason) override;
 
-  // Fires due deadlines: pending SIP requests (408) and SIP transactions (Timer F).
+  // Fires due deadlines: pending SIP requests (408, or 202 when their delivery grace window
+  // ends) and SIP transactions (Timer F).
   void on_timer();
   Millis next_deadline() const;
 
-  // Shutdown: answers every pending SIP request 503 and every XMPP message still waiting for
-  // SIP with service-unavailable, while the connections can still carry the answers.
+  // Shutdown: answers every pending SIP request 503 (202 when the edge delivered it already)
+  // and every XMPP message still waiting for SIP with service-unavailable, while the
+  // connections can still carry the answers.
   void shutdown();
 
   std::size_t pending_count() const { return pending_.size(); }
@@ -108,6 +112,11 @@ class Gateway final : public RelayEvents, public SipEvents {
   void sip_request(std::uint64_t connection, sip::SipMessage&& request);
   void sip_message(std::uint64_t connection, sip::SipMessage&& request);
   void verdict(RelayRef ref, int status, std::string_view why);
+  // Delivered: 202 now, or after the delivery grace window (sip.delivery_grace_ms).
+  void delivered_to_partner(RelayRef ref);
+  // An error stanza from a partner: answers the SIP MESSAGE it refers to (same id, addresses
+  // reversed) with the mapped status while that request is open; false when none is.
+  bool partner_refused(const xml::Element& error);
   // Session-mode IM (im_sessions.h): CANCEL, and requests the gateway sends inside a dialog.
   void sip_cancel(std::uint64_t connection, const sip::SipMessage& request,
                   const std::string& match_id, const std::string& to_tag);

@@ -1,5 +1,8 @@
 #include "frontend-gateway/gateway_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <set>
 
 #include "common/config/config_reader.h"
@@ -82,18 +85,56 @@ void read_relay(ConfigSection s, RelaySettings& o) {
   }
 }
 
+SipTransportKind read_sip_transport(ConfigSection& s) {
+  return s.choice("transport", SipTransportKind::tcp,
+                  {{"tcp", SipTransportKind::tcp}, {"tls", SipTransportKind::tls}});
+}
+
+bool is_ip_literal(const std::string& host) {
+  in6_addr scratch{};
+  return inet_pton(AF_INET, host.c_str(), &scratch) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), &scratch) == 1;
+}
+
+// Reads sip.tls after both transports, so the cross-field checks see them.
+void read_sip_tls(ConfigSection t, SipSettings& o) {
+  o.tls.ca_file = t.string("ca_file", "");
+  o.tls.server_name = read_domain(t, "server_name", t.string("server_name", ""));
+  o.tls.certificate = t.string("certificate", "");
+  o.tls.private_key = t.string("private_key", "");
+  if (o.tls.certificate.empty() != o.tls.private_key.empty()) {
+    t.error(o.tls.certificate.empty() ? "certificate" : "private_key",
+            "certificate and private_key go together");
+  }
+  if (o.listen_transport == SipTransportKind::tls && o.tls.certificate.empty()) {
+    t.error("certificate", "is required when /sip/listen/transport is tls");
+  }
+  // A certificate names the proxy by DNS name; an address cannot be checked against it.
+  if (o.next_hop_transport == SipTransportKind::tls && o.tls.server_name.empty() &&
+      is_ip_literal(o.next_hop_host)) {
+    t.error("server_name",
+            "is required when /sip/next_hop/transport is tls and next_hop.host is an IP address");
+  }
+}
+
 void read_sip(ConfigSection s, SipSettings& o) {
   ConfigSection listen = s.object("listen");
   o.listen_address = listen.string("address", "0.0.0.0");
   o.listen_port = static_cast<std::uint16_t>(listen.integer("port", 5060, 1, 65535));
+  o.listen_transport = read_sip_transport(listen);
   ConfigSection hop = s.required_object("next_hop");
   o.next_hop_host = hop.required_string("host");
   o.next_hop_port = static_cast<std::uint16_t>(hop.integer("port", 5060, 1, 65535));
-  o.next_hop_transport =
-      hop.choice("transport", SipTransportKind::tcp, {{"tcp", SipTransportKind::tcp}});
+  o.next_hop_transport = read_sip_transport(hop);
+  read_sip_tls(s.object("tls"), o);
   o.t1_ms = s.integer("t1_ms", o.t1_ms, 50, 10000);
   o.max_message_bytes = s.integer("max_message_bytes", o.max_message_bytes, 4096, 1 << 24);
   o.max_pending_requests = s.integer("max_pending_requests", o.max_pending_requests, 1, 1000000);
+  o.delivery_grace_ms = s.integer("delivery_grace_ms", o.delivery_grace_ms, 0, 10000);
+  // The held request must still be answered before the sender's own Timer F (64*T1) fires.
+  if (o.delivery_grace_ms >= 64 * o.t1_ms) {
+    s.error("delivery_grace_ms", "must be below 64*t1_ms (the SIP sender's transaction timeout)");
+  }
 }
 
 void read_gateway(ConfigSection s, GatewaySettings& o) {
@@ -114,6 +155,14 @@ void read_gateway(ConfigSection s, GatewaySettings& o) {
 }
 
 }  // namespace
+
+std::string_view via_transport(SipTransportKind kind) {
+  return kind == SipTransportKind::tls ? "TLS" : "TCP";
+}
+
+std::string_view uri_transport(SipTransportKind kind) {
+  return kind == SipTransportKind::tls ? "tls" : "tcp";
+}
 
 std::string_view to_string(PartnerType type) {
   switch (type) {

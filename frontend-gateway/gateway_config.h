@@ -63,20 +63,54 @@ struct RelaySettings {
   std::int64_t reconnect_max_ms = 30000;
 };
 
-enum class SipTransportKind { tcp, tls };
+enum class SipTransportKind {
+  tcp,  // SIP over TCP (RFC 3261 §18).
+  tls,  // SIP over TLS 1.2+ (RFC 3261 §26.2.1; Via transport TLS, transport=tls in URIs).
+};
+
+// The Via transport token ("TCP", "TLS") and the URI transport parameter ("tcp", "tls").
+std::string_view via_transport(SipTransportKind kind);
+std::string_view uri_transport(SipTransportKind kind);
+
+// TLS to the next hop and on the listener (used when either transport is tls).
+struct SipTlsSettings {
+  // PEM trust anchors for the proxy's certificate; "" = the system store.
+  std::string ca_file;
+  // The name the proxy's certificate must carry, also sent as SNI; "" = next_hop.host.
+  std::string server_name;
+  // Our certificate: presented to the proxy when it asks (mutual TLS) and served by a TLS
+  // listener (required then).
+  std::string certificate;
+  std::string private_key;
+};
 
 struct SipSettings {
   std::string listen_address = "0.0.0.0";
   std::uint16_t listen_port = 5060;
+  SipTransportKind listen_transport = SipTransportKind::tcp;
   std::string next_hop_host;
   std::uint16_t next_hop_port = 5060;
   SipTransportKind next_hop_transport = SipTransportKind::tcp;
+  SipTlsSettings tls;
+  // The name the next hop's certificate is checked against: tls.server_name or the host.
+  const std::string& next_hop_tls_name() const {
+    return tls.server_name.empty() ? next_hop_host : tls.server_name;
+  }
   // RFC 3261 T1; non-INVITE transactions time out after 64*T1 (Timer F).
   std::int64_t t1_ms = 500;
   // A SIP message larger than this (headers + body) closes the connection with an error.
   std::int64_t max_message_bytes = 65536;
-  // Requests waiting for the edge's verdict before answering 503.
+  // Requests waiting for the edge's verdict (or in their delivery grace window) before
+  // answering 503.
   std::int64_t max_pending_requests = 10000;
+  // How long a MESSAGE the edge reported Delivered (written to the partner's stream) is held
+  // before its 202. The 2xx only says the gateway accepted the message (RFC 3428 §7,
+  // MAPPING.md), but a partner server that refuses it at once (unknown user: an error stanza
+  // right back) can turn into a real SIP error only while the transaction is open. The price
+  // is this much latency on every MESSAGE and as many requests held as arrive in the window;
+  // 500 ms covers a partner's immediate answer over a loaded s2s link. 0 answers 202 on
+  // Delivered, and a later error stanza is only logged.
+  std::int64_t delivery_grace_ms = 500;
 };
 
 // Gateway-wide settings (Lync's Set-CsXmppGatewayConfiguration); the stream ones go to edges.

@@ -3,6 +3,7 @@
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/address_map.h"
 #include "frontend-gateway/sip/sdp.h"
+#include "frontend-gateway/sip_contact.h"
 
 namespace xf::gw {
 
@@ -21,8 +22,7 @@ std::string domain_of_jid(std::string_view jid) {
   return parsed.ok() ? parsed->domain() : std::string();
 }
 
-Result<sip::SipMessage> refusal(const sip::SipMessage& request, int status,
-                                std::string_view to_tag,
+Result<sip::SipMessage> refusal(const sip::SipMessage& request, int status, std::string_view to_tag,
                                 std::vector<std::pair<std::string, std::string>> headers = {}) {
   auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
   if (!response) return response;
@@ -36,21 +36,6 @@ Result<sip::SipMessage> refusal(const sip::SipMessage& request, int status,
 
 ImSessions::ImSessions(const GatewayConfig& config, const PartnerPolicy& policy)
     : config_(config), policy_(policy) {}
-
-std::string ImSessions::contact_host(const std::optional<std::string>& next_hop_sent_by) const {
-  const std::string& listen = config_.sip.listen_address;
-  if (listen != "0.0.0.0" && listen != "::" && !listen.empty()) {
-    return listen.find(':') != std::string::npos ? "[" + listen + "]" : listen;
-  }
-  // A wildcard listener: the address the proxy sees us at is the one it can reach us at.
-  if (next_hop_sent_by) {
-    const std::size_t colon = next_hop_sent_by->rfind(':');
-    const bool bracketed = !next_hop_sent_by->empty() && next_hop_sent_by->back() == ']';
-    if (colon != std::string::npos && !bracketed) return next_hop_sent_by->substr(0, colon);
-    return *next_hop_sent_by;
-  }
-  return config_.node_name;
-}
 
 Result<sip::SipMessage> ImSessions::on_invite(const sip::SipMessage& invite,
                                               const InviteContext& context) {
@@ -85,9 +70,8 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
               " sessions already live (503)");
     return refusal(invite, 503, context.to_tag);
   }
-  const std::string host = contact_host(context.next_hop_sent_by);
-  const std::string contact =
-      "sip:" + host + ":" + std::to_string(config_.sip.listen_port) + ";transport=tcp";
+  const std::string host = contact_host(config_.sip, context.next_hop_sent_by);
+  const std::string contact = contact_uri(config_.sip, context.next_hop_sent_by);
   // SDP writes IPv6 addresses without brackets (RFC 4566 §5.7).
   std::string sdp_address = host;
   if (sdp_address.size() > 2 && sdp_address.front() == '[') {
@@ -103,8 +87,13 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
   }
   const std::string key = dialog->id().key();
   if (sessions_.count(key) != 0) return refusal(invite, 482, context.to_tag);  // A loop.
-  Session session{std::move(dialog.value()), context.thread, internal, partner, sdp_address,
-                  false, kNoDeadline};
+  Session session{std::move(dialog.value()),
+                  context.thread,
+                  internal,
+                  partner,
+                  sdp_address,
+                  false,
+                  kNoDeadline};
   auto [it, inserted] = sessions_.emplace(key, std::move(session));
   by_pair_[{internal, partner}] = key;
   // The ACK must come within 64*T1, the time a UAS retransmits its 2xx (§13.3.1.4).
@@ -128,8 +117,8 @@ Result<sip::SipMessage> ImSessions::reinvite(const sip::SipMessage& invite,
 }
 
 Result<sip::SipMessage> ImSessions::answer(const sip::SipMessage& invite, std::string_view to_tag,
-                                           std::string_view contact,
-                                           std::string_view sdp_address, Millis now) {
+                                           std::string_view contact, std::string_view sdp_address,
+                                           Millis now) {
   // Offers in the ACK (RFC 3261 §13.2.1 late offer) are not supported: Lync always offers in
   // the INVITE.
   if (invite.content_type() != kSdpType) {
@@ -139,8 +128,8 @@ Result<sip::SipMessage> ImSessions::answer(const sip::SipMessage& invite, std::s
   }
   auto offer = sip::find_im_session(invite.body());
   if (!offer) {
-    log_.info("INVITE from ", invite.from().uri, " offers no IM session (",
-              offer.error().detail, "): 488");
+    log_.info("INVITE from ", invite.from().uri, " offers no IM session (", offer.error().detail,
+              "): 488");
     return refusal(invite, sip::kSdpRefusalStatus, to_tag);
   }
   sip::SdpAnswerParams params;
@@ -190,8 +179,8 @@ Result<std::string, int> ImSessions::on_message(const sip::SipMessage& message, 
 }
 
 Result<sip::SipMessage> ImSessions::request_for(const bridge::SipImRequest& im,
-                                                std::string_view from_tag,
-                                                std::string_view call_id, Millis now) {
+                                                std::string_view from_tag, std::string_view call_id,
+                                                Millis now) {
   auto pair = by_pair_.find({bare_jid_of(im.to_uri), bare_jid_of(im.from_uri)});
   if (pair != by_pair_.end()) {
     auto it = sessions_.find(pair->second);

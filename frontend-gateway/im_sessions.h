@@ -110,7 +110,6 @@ class ImSessions {
   Result<sip::SipMessage> answer(const sip::SipMessage& invite, std::string_view to_tag,
                                  std::string_view contact, std::string_view sdp_address,
                                  Millis now);
-  std::string contact_host(const std::optional<std::string>& next_hop_sent_by) const;
   void set_deadline(const std::string& key, Session& session, Millis deadline);
   void erase(const std::string& key);
 

@@ -1,5 +1,8 @@
 #include "frontend-gateway/presence_io.h"
 
+#include "frontend-gateway/sip_contact.h"
+#include "frontend-gateway/sip_responder.h"
+
 namespace xf::gw {
 
 const char* to_string(PresenceRequest::Kind kind) {
@@ -38,18 +41,7 @@ std::string PresenceIo::new_call_id() {
 }
 
 std::string PresenceIo::contact() {
-  std::string host = config_.sip.listen_address;
-  // A wildcard listener has no address the proxy could reach: use the one the next-hop
-  // connection leaves from, which the proxy demonstrably reaches.
-  if (host == "0.0.0.0" || host == "::" || host.empty()) {
-    host = "127.0.0.1";
-    if (std::optional<std::string> sent_by = sip_.next_hop_sent_by()) {
-      const std::size_t colon = sent_by->rfind(':');
-      host = sent_by->substr(0, colon);
-    }
-  }
-  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
-  return "sip:gateway@" + host + ":" + std::to_string(config_.sip.listen_port) + ";transport=tcp";
+  return contact_uri(config_.sip, sip_.next_hop_sent_by(), "gateway");
 }
 
 Status PresenceIo::send_request(sip::SipMessage request, PresenceRequest why) {
@@ -69,7 +61,10 @@ Status PresenceIo::send_request(sip::SipMessage request, PresenceRequest why) {
 Status PresenceIo::start(Outgoing&& out, const std::string& sent_by) {
   auto wire = out.request.clone();
   if (!wire.ok()) return fail(wire.error());
-  if (Status st = wire->push_via("TCP", sent_by, txn_.new_branch()); !st.ok()) return st;
+  if (Status st =
+          wire->push_via(via_transport(config_.sip.next_hop_transport), sent_by, txn_.new_branch());
+      !st.ok())
+    return st;
   auto id = txn_.start_client(*wire, clock_.now());
   if (!id.ok()) return fail(id.error());
   auto bytes = wire->to_string();
@@ -79,8 +74,8 @@ Status PresenceIo::start(Outgoing&& out, const std::string& sent_by) {
     log_.warn(to_string(out.why.kind), " ", out.why.watcher, " -> ", out.why.target,
               ": the SIP next hop is not writable; the transaction will time out");
   }
-  log_.debug(to_string(out.why.kind), " ", out.why.watcher, " -> ", out.why.target, " sent (",
-             *id, ")");
+  log_.debug(to_string(out.why.kind), " ", out.why.watcher, " -> ", out.why.target, " sent (", *id,
+             ")");
   in_flight_.emplace(std::move(id.value()), std::move(out));
   return {};
 }
@@ -106,8 +101,8 @@ std::optional<PresenceOutcome> PresenceIo::on_client_event(sip::ClientEvent&& ev
   if (event.kind == sip::ClientEvent::Kind::provisional) return std::nullopt;
   auto it = in_flight_.find(event.id);
   if (it == in_flight_.end()) return std::nullopt;
-  PresenceOutcome outcome{std::move(it->second.why), std::move(it->second.request),
-                          std::nullopt, 408};
+  PresenceOutcome outcome{std::move(it->second.why), std::move(it->second.request), std::nullopt,
+                          408};
   in_flight_.erase(it);
   if (event.kind == sip::ClientEvent::Kind::final_response && event.response) {
     outcome.status = event.response->status_code();
@@ -125,31 +120,12 @@ std::size_t PresenceIo::drop_waiting() {
 void PresenceIo::respond(std::uint64_t connection, const sip::SipMessage& request, int status,
                          std::string_view to_tag,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
-  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
-  if (response.ok()) {
-    for (const auto& [name, value] : headers) {
-      if (Status st = response->add_header(name, value); !st.ok()) {
-        respond_with(connection, fail(st.error()));
-        return;
-      }
-    }
-  }
-  respond_with(connection, std::move(response));
+  send_response(txn_, sip_, clock_.now(), log_, connection,
+                build_response(request, status, to_tag, headers));
 }
 
 void PresenceIo::respond_with(std::uint64_t connection, Result<sip::SipMessage> response) {
-  if (!response.ok()) {
-    log_.error("cannot build a SIP response: ", response.error().detail);
-    return;
-  }
-  auto bytes = txn_.send_response(*response, clock_.now());
-  if (!bytes.ok()) {
-    log_.warn("SIP ", response->status_code(), " not sent: ", bytes.error().detail);
-    return;
-  }
-  if (!sip_.send_on(connection, std::move(bytes.value()))) {
-    log_.info("SIP ", response->status_code(), " not sent: connection ", connection, " is gone");
-  }
+  send_response(txn_, sip_, clock_.now(), log_, connection, std::move(response));
 }
 
 Result<RelayRef> PresenceIo::send_stanza(const xml::Element& stanza, std::string_view local,

@@ -19,9 +19,45 @@ SipTransport::~SipTransport() {
 }
 
 Status SipTransport::listen() {
+  if (Status st = make_tls_contexts(); !st.ok()) return st;
   listener_ = std::make_unique<net::Listener>(
       loop_, [this](uv_loop_t*) { return accept(); }, "sip-listener");
-  return listener_->listen(config_.sip.listen_address, config_.sip.listen_port);
+  Status st = listener_->listen(config_.sip.listen_address, config_.sip.listen_port);
+  if (st.ok()) {
+    log_.info("listening for SIP over ", via_transport(config_.sip.listen_transport), " on ",
+              config_.sip.listen_address, ":", listener_->port());
+  }
+  return st;
+}
+
+Status SipTransport::make_tls_contexts() {
+  const SipTlsSettings& tls = config_.sip.tls;
+  std::vector<tls::CertKey> certs;
+  if (!tls.certificate.empty()) certs.push_back({"", tls.certificate, tls.private_key});
+  if (config_.sip.next_hop_transport == SipTransportKind::tls && next_hop_tls_ == nullptr) {
+    tls::ContextConfig client;
+    client.server = false;
+    client.certs = certs;
+    client.ca_file = tls.ca_file;
+    client.verify = tls::PeerVerify::required;
+    auto ctx = tls::Context::create(client);
+    if (!ctx.ok()) {
+      return fail(Errc::config_error, "sip.tls (next hop): " + ctx.error().detail);
+    }
+    next_hop_tls_ = std::move(ctx.value());
+  }
+  if (config_.sip.listen_transport == SipTransportKind::tls && listen_tls_ == nullptr) {
+    // The proxy is authenticated by the connection we open to it; requests it routes to us
+    // are accepted like those on the TCP listener, so no client certificate is asked for.
+    tls::ContextConfig server;
+    server.server = true;
+    server.certs = certs;
+    server.verify = tls::PeerVerify::none;
+    auto ctx = tls::Context::create(server);
+    if (!ctx.ok()) return fail(Errc::config_error, "sip.tls (listener): " + ctx.error().detail);
+    listen_tls_ = std::move(ctx.value());
+  }
+  return {};
 }
 
 net::Connection* SipTransport::accept() {
@@ -31,7 +67,7 @@ net::Connection* SipTransport::accept() {
     return nullptr;
   }
   const std::uint64_t id = ++last_id_;
-  SipConnection* c = SipConnection::make(loop_, *this, id, limits_, false);
+  SipConnection* c = SipConnection::make(loop_, *this, id, limits_, false, {listen_tls_, {}});
   connections_[id] = c;
   return c;
 }
@@ -55,11 +91,19 @@ std::optional<std::string> SipTransport::next_hop_sent_by() {
   if (next_hop_ != nullptr && next_hop_open_) return next_hop_->local_address();
   if (next_hop_ == nullptr && !closed_) {
     const std::uint64_t id = ++last_id_;
-    next_hop_ = SipConnection::make(loop_, *this, id, limits_, true);
+    if (config_.sip.next_hop_transport == SipTransportKind::tls && next_hop_tls_ == nullptr) {
+      if (Status st = make_tls_contexts(); !st.ok()) {
+        log_.error("cannot reach the SIP next hop over TLS: ", st.error().detail);
+        return std::nullopt;
+      }
+    }
+    next_hop_ = SipConnection::make(loop_, *this, id, limits_, true,
+                                    {next_hop_tls_, config_.sip.next_hop_tls_name()});
     next_hop_open_ = false;
     connections_[id] = next_hop_;
     log_.info("connecting to the SIP next hop ", config_.sip.next_hop_host, ":",
-              config_.sip.next_hop_port, " (sip-conn ", id, ")");
+              config_.sip.next_hop_port, " over ", via_transport(config_.sip.next_hop_transport),
+              " (sip-conn ", id, ")");
     next_hop_->connect(config_.sip.next_hop_host, config_.sip.next_hop_port);
   }
   return std::nullopt;

@@ -1,7 +1,9 @@
-// The gateway's SIP transport over TCP: a listener for the requests the SIP proxy routes to
-// federated domains, and one reused connection to the next hop (the proxy) for the requests
+// The gateway's SIP transport over TCP or TLS: a listener for the requests the SIP proxy routes
+// to federated domains, and one reused connection to the next hop (the proxy) for the requests
 // the gateway sends, opened on demand. Responses to our requests come back on that connection;
-// responses to inbound requests go back on the connection the request came on.
+// responses to inbound requests go back on the connection the request came on. Each side uses
+// TLS when its transport (sip.listen.transport, sip.next_hop.transport) says so; the TLS
+// contexts are built from sip.tls when listen() is called.
 #pragma once
 
 #include <uv.h>
@@ -15,6 +17,7 @@
 
 #include "common/core/log.h"
 #include "common/net/listener.h"
+#include "common/tls/tls_context.h"
 #include "frontend-gateway/gateway_config.h"
 #include "frontend-gateway/sip/stream_framer.h"
 #include "frontend-gateway/sip_port.h"
@@ -36,6 +39,7 @@ class SipTransport final : public SipPort {
 
   // Where messages go; nullptr detaches (before the receiver is destroyed).
   void set_events(SipEvents* events) { events_ = events; }
+  // Loads the TLS certificates the config asks for (failing on unreadable files), then listens.
   Status listen();
   std::uint16_t listen_port() const { return listener_ ? listener_->port() : 0; }
   // Stops listening and closes every connection (queued responses are still sent).
@@ -53,6 +57,7 @@ class SipTransport final : public SipPort {
 
  private:
   net::Connection* accept();
+  Status make_tls_contexts();
 
   uv_loop_t* loop_;
   const GatewayConfig& config_;
@@ -60,6 +65,8 @@ class SipTransport final : public SipPort {
   sip::FramerLimits limits_;
   SipEvents* events_ = nullptr;
   std::unique_ptr<net::Listener> listener_;
+  std::shared_ptr<tls::Context> next_hop_tls_;  // Client context; null for TCP.
+  std::shared_ptr<tls::Context> listen_tls_;    // Server context; null for TCP.
   std::map<std::uint64_t, SipConnection*> connections_;
   SipConnection* next_hop_ = nullptr;
   bool next_hop_open_ = false;

@@ -8,6 +8,7 @@ PKGS=(
   libc-ares-dev libidn-dev libsqlite3-dev libosip2-dev
   openssl iproute2 util-linux procps
   prosody lua-unbound python3-slixmpp dnsmasq kamailio sip-tester
+  kamailio-tls-modules
 )
 missing=()
 for p in "${PKGS[@]}"; do

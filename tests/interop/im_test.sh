@@ -11,7 +11,9 @@
 #                             m=message answer, ACK, 3 MESSAGEs in the dialog reach alice from
 #                             bob@sip.example with the exact bodies and one stable <thread>;
 #                             alice's reply reaches SIPp inside the dialog (SIPp matches it to
-#                             the call by Call-ID; To carries SIPp's tag; From and body exact),
+#                             the call by Call-ID; To carries SIPp's tag; From and body exact;
+#                             it may come before the 202 to MESSAGE #3, which waits for the
+#                             gateway's delivery grace window),
 #                             routed by Kamailio from the Record-Route; BYE gets 200.
 #   chat_states_xmpp_to_sip   alice sends <composing/> then <paused/>: bob's SIPp UAS receives
 #                             two MESSAGEs application/im-iscomposing+xml, state active then
@@ -20,6 +22,15 @@
 #                             message from bob@sip.example with exactly <composing/>, no body.
 #   unsupported_content_type  SIPp UAC sends text/html: 415 with
 #                             "Accept: text/plain, application/im-iscomposing+xml".
+#   unknown_partner_user      SIPp UAC (bob) sends a page-mode MESSAGE to alice@xmpp.example:
+#                             exactly 202, and alice gets it; then one to nobody@xmpp.example,
+#                             a user Prosody does not have: Prosody answers the stanza with
+#                             <service-unavailable/> inside the gateway's delivery grace
+#                             window (sip.delivery_grace_ms), so the gateway answers 503
+#                             (RFC 7247 §8) instead of 202, and no SIP MESSAGE goes out for
+#                             the error. SIPp gets exactly 500: a proxy never relays a 503
+#                             upstream but turns it into 500 (RFC 3261 §16.7 step 6), and
+#                             Kamailio does.
 #
 # Environment as chat_test.sh (XMPPFED_EDGE_BIN, XMPPFED_GATEWAY_BIN, XMPPFED_RUN_DIR).
 # shellcheck source=tests/interop/lib.sh
@@ -112,7 +123,8 @@ session_mode() {
   local sipp_rc=1
   if wait_file "$RUN/alice.ready"; then
     mkdir -p "$RUN/uac-session"
-    sipp_uac uac-session "$KAMAILIO_IP:$SIP_PORT" uac_im_session.xml -p "$UAC_PORT" -m 1 \
+    # The reply may overtake the answer to MESSAGE #3 (delivery grace window).
+    sipp_uac uac-session "$KAMAILIO_IP:$SIP_PORT" uac_im_session_interleaved.xml -p "$UAC_PORT" -m 1 \
       -timeout 60 -trace_logs -log_file "$RUN/uac-session/session.log" \
       -key from_uri "sip:$BOB" -key to_uri "sip:$ALICE" -key body_prefix "in session"
     sipp_rc=$?
@@ -207,6 +219,59 @@ html_refused() {
       "ACCEPT|text/plain, application/im-iscomposing+xml"
 }
 
+# ---- unknown partner user --------------------------------------------------------------------
+
+# message_status NAME TO_URI: one MESSAGE from bob to TO_URI; the final status line SIPp got
+# is left in RUN/NAME/status.log ("STATUS|SIP/2.0 <code>").
+message_status() {
+  local name=$1 to=$2
+  mkdir -p "$RUN/$name"
+  sipp_uac "$name" "$KAMAILIO_IP:$SIP_PORT" uac_message_status.xml -m 1 -timeout 30 \
+    -trace_logs -log_file "$RUN/$name/status.log" \
+    -key from_uri "sip:$BOB" -key to_uri "$to" -key body_prefix "$name"
+}
+
+known_user_accepted() {
+  rm -f "$RUN/alice.ready"
+  xmpp xmpp_receive.py --jid "$ALICE" --password alicepw --expect-from "$BOB" --count 1 \
+    --prefix uac-alice --timeout "$DELIVERY_TIMEOUT_S" --ready-file "$RUN/alice.ready" \
+    > "$RUN/alice.json" 2> "$RUN/alice.err" &
+  local peer=$!
+  local sipp_rc=1
+  if wait_file "$RUN/alice.ready"; then
+    message_status uac-alice "sip:$ALICE"
+    sipp_rc=$?
+  fi
+  wait $peer
+  PEER_RC=$?
+  [ $sipp_rc -eq 0 ] && expect_lines "$RUN/uac-alice/status.log" '^STATUS|' "STATUS|SIP/2.0 202"
+}
+
+known_user_received() {
+  cat "$RUN/alice.json" "$RUN/alice.err"
+  return "$PEER_RC"
+}
+
+# The gateway's 503 arrives as 500 (RFC 3261 §16.7 step 6); unknown_user_gateway_log checks
+# the 503 itself.
+unknown_user_refused() {
+  message_status uac-nobody "sip:nobody@$PARTNER_DOMAIN" &&
+    expect_lines "$RUN/uac-nobody/status.log" '^STATUS|' "STATUS|SIP/2.0 500"
+}
+
+# The gateway answered from Prosody's error stanza (not from a bounce of the edge), and the
+# error did not travel on as a SIP MESSAGE (Kamailio logs every request it sees).
+unknown_user_gateway_log() {
+  local gw=$RUN/gateway/gateway.log kam=$RUN/kamailio/kamailio.log
+  grep -E "nobody@$PARTNER_DOMAIN" "$gw" >&2
+  grep -q "MESSAGE sip:$BOB -> sip:nobody@$PARTNER_DOMAIN refused by the partner's server: service-unavailable within the delivery grace window (503)" "$gw" ||
+    { echo "gateway log has no mapping of the error stanza" >&2; return 1; }
+  if grep -E "REQ MESSAGE .*From=sip:nobody@$PARTNER_DOMAIN" "$kam" >&2; then
+    echo "the error stanza was forwarded as a SIP MESSAGE" >&2
+    return 1
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------
 
 run_checks() {
@@ -237,6 +302,15 @@ run_checks() {
     unsupported_content_type)
       check "peers and xmppfed started" setup uas_iscomposing.xml &&
         check "text/html MESSAGE -> 415, Accept: text/plain, application/im-iscomposing+xml" html_refused
+      ;;
+    unknown_partner_user)
+      check "peers and xmppfed started" setup &&
+        {
+          check "SIPp: MESSAGE $BOB -> $ALICE answered exactly 202" known_user_accepted
+          check "$ALICE got the MESSAGE from $BOB" known_user_received
+          check "SIPp: MESSAGE $BOB -> nobody@$PARTNER_DOMAIN answered exactly 500 (the gateway's 503 via Kamailio)" unknown_user_refused
+          check "gateway answered 503 from Prosody's service-unavailable inside the grace window; nothing forwarded" unknown_user_gateway_log
+        }
       ;;
     *)
       fail "unknown scenario $SCENARIO"

@@ -333,6 +333,11 @@ TEST_CASE("gateway relays a SIP MESSAGE and answers 202 once the edge delivered 
   h.gateway.on_relay_event(0, relay::DeliveredReceived{9, relay::DeliveredMsg{2}});
   CHECK(h.sip.responses.empty());
   h.gateway.on_relay_event(0, relay::DeliveredReceived{10, relay::DeliveredMsg{1}});
+  // The delivery grace window (sip.delivery_grace_ms, 500 by default) passes without an error.
+  CHECK(h.sip.responses.empty());
+  CHECK(h.clock.wake == 1000 + 500);
+  h.clock.time = h.clock.wake;
+  h.gateway.on_timer();
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.sip.responses[0].first == 5);
   SipMessage resp = parse(h.sip.responses[0].second);
@@ -394,6 +399,8 @@ TEST_CASE("gateway answers 408 when the edge gives no verdict within 64*T1", "[u
   CHECK(h.response_status(0) == 408);
   // A verdict arriving after that finds nothing waiting.
   h.gateway.on_relay_event(0, relay::DeliveredReceived{2, relay::DeliveredMsg{1}});
+  h.clock.time += 500;
+  h.gateway.on_timer();
   CHECK(h.sip.responses.size() == 1);
 }
 

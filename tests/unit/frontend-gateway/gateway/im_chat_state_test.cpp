@@ -112,6 +112,8 @@ TEST_CASE("chat states: isComposing active becomes <composing/>, idle <paused/>"
       CHECK(child_names(m) == std::vector<std::string>{std::string(row.chat_state) + "|" +
                                                        kChatStatesNs});
       h.gateway.on_relay_event(0, delivered(1));
+      CHECK(h.sip.responses.empty());  // Held for the delivery grace window.
+      h.end_grace();
       REQUIRE(h.sip.responses.size() == 1);
       CHECK(h.response(0).status_code() == 202);
     }

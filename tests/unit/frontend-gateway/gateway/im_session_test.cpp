@@ -139,14 +139,42 @@ TEST_CASE("im session: MESSAGEs in the dialog become chat messages with one stab
     CHECK(m.child_text("body", "jabber:server") == "in session " + std::to_string(i + 1));
     CHECK(m.child_text("thread", "jabber:server") == thread);
     CHECK(m.child("active", "http://jabber.org/protocol/chatstates") != nullptr);
-    // Answered once the edge says the stanza is on the partner's stream.
+    // Answered once the edge says the stanza is on the partner's stream and the delivery
+    // grace window brought no error.
     CHECK(h.sip.responses.size() == 1 + i);
     h.gateway.on_relay_event(0, delivered(h.relay.next_seq));
+    CHECK(h.sip.responses.size() == 1 + i);
+    h.end_grace();
     REQUIRE(h.sip.responses.size() == 2 + i);
     SipMessage answer = h.response(1 + i);
     CHECK(answer.status_code() == 202);
     CHECK(answer.cseq_number() == 2 + i);
   }
+}
+
+TEST_CASE("im session: an error stanza inside the grace window answers the in-dialog MESSAGE",
+          "[unit][gateway][im]") {
+  Harness h;
+  start_session(h);
+  h.from_sip(in_dialog_message(h, 2, "anyone there?"));
+  REQUIRE(h.relay.sent.size() == 1);
+  xf::xml::Element m = h.relayed(0);
+  const std::string id(m.attr("id"));
+  h.gateway.on_relay_event(0, delivered(h.relay.next_seq));
+  CHECK(h.sip.responses.size() == 1);
+  h.clock.time += 10;
+  h.from_partner("<message xmlns='jabber:server' from='alice@xmpp.example' to='bob@sip.example' "
+                 "type='error' id='" + id + "'><error type='wait'><recipient-unavailable "
+                 "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
+  REQUIRE(h.sip.responses.size() == 2);
+  SipMessage answer = h.response(1);
+  CHECK(answer.status_code() == 480);
+  CHECK(answer.cseq_number() == 2);
+  CHECK(answer.call_id() == "lync-call-1");
+  // Nothing went into the dialog towards bob.
+  CHECK(h.sip.requests.empty());
+  h.end_grace();
+  CHECK(h.sip.responses.size() == 2);
 }
 
 TEST_CASE("im session: an in-dialog MESSAGE for no session gets 481, out of order 500",

@@ -153,7 +153,9 @@ inline SipMessage response_to(const std::string& request_bytes, int status) {
 }
 
 struct Harness {
-  GatewayConfig config = test_config();
+  explicit Harness(GatewayConfig c = test_config()) : config(std::move(c)) {}
+
+  GatewayConfig config;
   FakeRelay relay;
   FakeSip sip;
   FakeClock clock;
@@ -162,6 +164,11 @@ struct Harness {
 
   void from_sip(const Req& r) { gateway.on_sip_message(7, r.message()); }
   void from_partner(const std::string& xml) { gateway.on_relay_event(0, partner_stanza(xml)); }
+  // Lets the delivery grace window of MESSAGEs delivered now run out (their 202).
+  void end_grace() {
+    clock.time += config.sip.delivery_grace_ms;
+    gateway.on_timer();
+  }
 
   xml::Element relayed(std::size_t i) {
     REQUIRE(relay.sent.size() > i);
