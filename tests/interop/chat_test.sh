@@ -51,38 +51,10 @@ if [ $peers_up -eq 1 ]; then
   [ "$FAILED" -eq 0 ] && xmppfed_up=1
 fi
 
-xmpp() {
-  local script=$1
-  shift
-  "$PY" "$SCRIPTS/$script" --addr "$PROSODY_IP" "$@"
-}
-
-# messages_at_uas PREFIX: how many logged MESSAGEs carry a body with PREFIX.
-messages_at_uas() { grep -c "^MESSAGE|.*|$1 #" "$BOB_LOG" 2>/dev/null; }
-
-# wait_uas_messages PREFIX N SECONDS: until N such messages are logged (then 1 s more, so that
-# duplicates show up as well).
-wait_uas_messages() {
-  local prefix=$1 n=$2 secs=$3 i
-  for ((i = 0; i < secs * 10; i++)); do
-    if [ "$(messages_at_uas "$prefix")" -ge "$n" ]; then
-      sleep 1
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 0   # check_sip_log reports what is missing
-}
-
-xmpp_to_sip_sent() {
-  xmpp xmpp_send.py --jid "$ALICE" --password alicepw --to "$BOB" --count "$COUNT" \
-    --prefix xmpp-to-sip --linger 2
-}
+xmpp_to_sip_sent() { xmpp_messages_sent "$ALICE" alicepw "$BOB" "$COUNT" xmpp-to-sip; }
 
 xmpp_to_sip_arrived() {
-  wait_uas_messages xmpp-to-sip "$COUNT" "$DELIVERY_TIMEOUT_S"
-  "$PY" "$SCRIPTS/check_sip_log.py" --log "$BOB_LOG" --from-uri "sip:$ALICE" \
-    --to-uri "sip:$BOB" --prefix xmpp-to-sip --count "$COUNT"
+  sip_messages_arrived "$BOB_LOG" "$ALICE" "$BOB" xmpp-to-sip "$COUNT" "$DELIVERY_TIMEOUT_S"
 }
 
 # sip_to_xmpp: alice online first, then the SIPp UAC; both results must be good.
@@ -107,11 +79,6 @@ sip_to_xmpp() {
 sip_to_xmpp_arrived() {
   cat "$RUN/sip-to-xmpp-received.json" "$RUN/sip-to-xmpp-received.err"
   return "$SIP_TO_XMPP_RECEIVED"
-}
-
-unknown_sip_user_bounces() {
-  xmpp xmpp_expect_error.py --jid "$ALICE" --password alicepw --to "nobody@$SIP_DOMAIN" \
-    --expect-condition item-not-found --timeout 30
 }
 
 daemons_alive() {
@@ -140,7 +107,7 @@ if [ $xmppfed_up -eq 1 ]; then
   check "$CHECK_S2P_SENT" sip_to_xmpp
   check "$CHECK_S2P" sip_to_xmpp_arrived
   log "error to unknown SIP user"
-  check "$CHECK_ERR" unknown_sip_user_bounces
+  check "$CHECK_ERR" unknown_sip_user_bounces "$ALICE" alicepw
   check "$CHECK_ALIVE" daemons_alive
 else
   for name in "$CHECK_P2S_SENT" "$CHECK_P2S" "$CHECK_S2P_SENT" "$CHECK_S2P" "$CHECK_ERR" "$CHECK_ALIVE"; do

@@ -40,11 +40,6 @@ check "dns: SRV _xmpp-server._tcp.xmpp.example" \
 check "dns: no answer for a real-world name (no upstream)" fails dns debian.org A
 
 log "xmpp"
-xmpp() {
-  local script=$1
-  shift
-  "$PY" "$SCRIPTS/$script" --addr "$PROSODY_IP" "$@"
-}
 check "slixmpp c2s login alice@$PARTNER_DOMAIN" \
   xmpp xmpp_login.py --jid "alice@$PARTNER_DOMAIN" --password alicepw
 

@@ -52,12 +52,6 @@ readonly DELIVERY_TIMEOUT_S=30
 
 check "sandbox has only loopback" in_sandbox
 
-xmpp() {
-  local script=$1
-  shift
-  "$PY" "$SCRIPTS/$script" --addr "$PROSODY_IP" "$@"
-}
-
 # setup [UAS_SCENARIO]: peers, bob registered (as a UAS when a scenario is given, else with
 # the UAC's contact), xmppfed up.
 setup() {

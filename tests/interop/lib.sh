@@ -382,6 +382,7 @@ daemon_cmd() {
 
 # start_xmppfed: edge on EDGE_IP (s2s + relay), gateway on GATEWAY_IP (SIP), then waits until the
 # gateway's relay link to the edge is up. Needs make_certs, start_dnsmasq and start_kamailio.
+# The gateway's config comes from GATEWAY_TEMPLATE (default tests/interop/conf/gateway.json.in).
 start_xmppfed() {
   local edge_bin=${XMPPFED_EDGE_BIN:-$SOURCE_DIR/build/edge-proxy/xmppfed-edge-proxy}
   local gw_bin=${XMPPFED_GATEWAY_BIN:-$SOURCE_DIR/build/frontend-gateway/xmppfed-frontend-gateway}
@@ -390,7 +391,8 @@ start_xmppfed() {
     [ -x "$bin" ] || { echo "xmppfed binary not found or not executable: $bin" >&2; return 1; }
   done
   render_conf "$SOURCE_DIR/tests/interop/conf/edge.json.in" "$RUN/edge/edge.json" || return 1
-  render_conf "$SOURCE_DIR/tests/interop/conf/gateway.json.in" "$RUN/gateway/gateway.json" || return 1
+  render_conf "${GATEWAY_TEMPLATE:-$SOURCE_DIR/tests/interop/conf/gateway.json.in}" \
+    "$RUN/gateway/gateway.json" || return 1
 
   daemon_cmd "$edge_bin" "${XMPPFED_EDGE_ARGS:---config {config}}" "$RUN/edge/edge.json"
   spawn edge "$RUN/edge/edge.log" "${DAEMON_CMD[@]}"
@@ -407,4 +409,53 @@ start_xmppfed() {
     wait_established "$EDGE_IP" "$RELAY_PORT" "$START_TIMEOUT_S" "$gw_pid" || return 1
   # TCP is up before the TLS and relay handshakes are done: give those a moment.
   sleep "$RELAY_SETTLE_S"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Chat checks
+
+# xmpp SCRIPT ARGS...: runs a harness script as a c2s client of Prosody.
+xmpp() {
+  local script=$1
+  shift
+  "$PY" "$SCRIPTS/$script" --addr "$PROSODY_IP" "$@"
+}
+
+# xmpp_messages_sent JID PASSWORD TO COUNT PREFIX: JID sends COUNT numbered chat messages with
+# PREFIX to TO; fails on an error bounced back.
+xmpp_messages_sent() {
+  xmpp xmpp_send.py --jid "$1" --password "$2" --to "$3" --count "$4" --prefix "$5" --linger 2
+}
+
+# messages_at_uas LOG PREFIX: how many MESSAGEs in a SIPp UAS log carry a body with PREFIX.
+messages_at_uas() { grep -c "^MESSAGE|.*|$2 #" "$1" 2>/dev/null; }
+
+# wait_uas_messages LOG PREFIX N SECONDS: until N such messages are logged (then 1 s more, so
+# that duplicates show up as well).
+wait_uas_messages() {
+  local log=$1 prefix=$2 n=$3 secs=$4 i
+  for ((i = 0; i < secs * 10; i++)); do
+    if [ "$(messages_at_uas "$log" "$prefix")" -ge "$n" ]; then
+      sleep 1
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 0   # check_sip_log reports what is missing
+}
+
+# sip_messages_arrived LOG FROM TO PREFIX COUNT SECONDS: COUNT messages FROM -> TO with PREFIX
+# arrive at the SIP UA whose log is LOG, each once, From sip:FROM, To sip:TO, exact body.
+sip_messages_arrived() {
+  local log=$1 from=$2 to=$3 prefix=$4 count=$5 secs=$6
+  wait_uas_messages "$log" "$prefix" "$count" "$secs"
+  "$PY" "$SCRIPTS/check_sip_log.py" --log "$log" --from-uri "sip:$from" \
+    --to-uri "sip:$to" --prefix "$prefix" --count "$count"
+}
+
+# unknown_sip_user_bounces JID PASSWORD: a message from JID to nobody@SIP_DOMAIN comes back as
+# an error stanza with <item-not-found/> (SIP 404, RFC 7247 section 8).
+unknown_sip_user_bounces() {
+  xmpp xmpp_expect_error.py --jid "$1" --password "$2" --to "nobody@$SIP_DOMAIN" \
+    --expect-condition item-not-found --timeout 30
 }

@@ -46,32 +46,6 @@ start_kamailio_tls() {
     wait_port "$KAMAILIO_IP" "$SIP_TLS_PORT" tcp "$START_TIMEOUT_S" "$pid"
 }
 
-# start_xmppfed_tls: lib.sh's start_xmppfed with conf/gateway-tls.json.in for the gateway.
-start_xmppfed_tls() {
-  local edge_bin=${XMPPFED_EDGE_BIN:-$SOURCE_DIR/build/edge-proxy/xmppfed-edge-proxy}
-  local gw_bin=${XMPPFED_GATEWAY_BIN:-$SOURCE_DIR/build/frontend-gateway/xmppfed-frontend-gateway}
-  local bin
-  for bin in "$edge_bin" "$gw_bin"; do
-    [ -x "$bin" ] || { echo "xmppfed binary not found or not executable: $bin" >&2; return 1; }
-  done
-  render_conf "$SOURCE_DIR/tests/interop/conf/edge.json.in" "$RUN/edge/edge.json" || return 1
-  render_conf "$SOURCE_DIR/tests/interop/conf/gateway-tls.json.in" "$RUN/gateway/gateway.json" ||
-    return 1
-  daemon_cmd "$edge_bin" "${XMPPFED_EDGE_ARGS:---config {config}}" "$RUN/edge/edge.json"
-  spawn edge "$RUN/edge/edge.log" "${DAEMON_CMD[@]}"
-  add_log edge "$RUN/edge/edge.log"
-  local edge_pid=$SPAWNED_PID
-  wait_port "$EDGE_IP" "$S2S_PORT" tcp "$START_TIMEOUT_S" "$edge_pid" &&
-    wait_port "$EDGE_IP" "$RELAY_PORT" tcp "$START_TIMEOUT_S" "$edge_pid" || return 1
-  daemon_cmd "$gw_bin" "${XMPPFED_GATEWAY_ARGS:---config {config}}" "$RUN/gateway/gateway.json"
-  spawn gateway "$RUN/gateway/gateway.log" "${DAEMON_CMD[@]}"
-  add_log gateway "$RUN/gateway/gateway.log"
-  local gw_pid=$SPAWNED_PID
-  wait_port "$GATEWAY_IP" "$SIP_PORT" tcp "$START_TIMEOUT_S" "$gw_pid" &&
-    wait_established "$EDGE_IP" "$RELAY_PORT" "$START_TIMEOUT_S" "$gw_pid" || return 1
-  sleep "$RELAY_SETTLE_S"
-}
-
 log "peers: dnsmasq, prosody, kamailio (TLS on $SIP_TLS_PORT), sipp UAS"
 setup() {
   make_certs &&
@@ -89,31 +63,15 @@ peers_up=$((FAILED == 0))
 xmppfed_up=0
 if [ $peers_up -eq 1 ]; then
   log "xmppfed: edge + gateway (next hop over TLS)"
-  check "xmppfed started (edge listening, gateway listening, relay link up)" start_xmppfed_tls
+  GATEWAY_TEMPLATE=$SOURCE_DIR/tests/interop/conf/gateway-tls.json.in \
+    check "xmppfed started (edge listening, gateway listening, relay link up)" start_xmppfed
   [ "$FAILED" -eq 0 ] && xmppfed_up=1
 fi
 
-xmpp() {
-  local script=$1
-  shift
-  "$PY" "$SCRIPTS/$script" --addr "$PROSODY_IP" "$@"
-}
-
-messages_at_uas() { grep -c "^MESSAGE|.*|$1 #" "$BOB_LOG" 2>/dev/null; }
-
-xmpp_to_sip_sent() {
-  xmpp xmpp_send.py --jid "$ALICE" --password alicepw --to "$BOB" --count "$COUNT" \
-    --prefix over-tls --linger 2
-}
+xmpp_to_sip_sent() { xmpp_messages_sent "$ALICE" alicepw "$BOB" "$COUNT" over-tls; }
 
 xmpp_to_sip_arrived() {
-  local i
-  for ((i = 0; i < DELIVERY_TIMEOUT_S * 10; i++)); do
-    [ "$(messages_at_uas over-tls)" -ge "$COUNT" ] && { sleep 1; break; }
-    sleep 0.1
-  done
-  "$PY" "$SCRIPTS/check_sip_log.py" --log "$BOB_LOG" --from-uri "sip:$ALICE" \
-    --to-uri "sip:$BOB" --prefix over-tls --count "$COUNT"
+  sip_messages_arrived "$BOB_LOG" "$ALICE" "$BOB" over-tls "$COUNT" "$DELIVERY_TIMEOUT_S"
 }
 
 # The gateway's log line once the handshake and the name check passed (SipConnection).
@@ -130,11 +88,6 @@ kamailio_got_them_over_tls() {
   [ "$tls" -ge "$COUNT" ] && [ "$tcp" -eq 0 ]
 }
 
-unknown_sip_user_bounces() {
-  xmpp xmpp_expect_error.py --jid "$ALICE" --password alicepw --to "nobody@$SIP_DOMAIN" \
-    --expect-condition item-not-found --timeout 30
-}
-
 readonly CHECK_VERIFIED="gateway verified Kamailio's certificate as $SIP_DOMAIN (TLS 1.2+)"
 readonly CHECK_SENT="$COUNT messages $ALICE -> $BOB sent, no error bounced"
 readonly CHECK_ARRIVED="$COUNT messages arrive at the SIP UA, each once, From sip:$ALICE To sip:$BOB, exact body"
@@ -148,7 +101,7 @@ if [ $xmppfed_up -eq 1 ]; then
   check "$CHECK_VERIFIED" gateway_verified_kamailio
   check "$CHECK_TLS" kamailio_got_them_over_tls
   log "error from Kamailio over TLS"
-  check "$CHECK_ERR" unknown_sip_user_bounces
+  check "$CHECK_ERR" unknown_sip_user_bounces "$ALICE" alicepw
 else
   for name in "$CHECK_SENT" "$CHECK_ARRIVED" "$CHECK_VERIFIED" "$CHECK_TLS" "$CHECK_ERR"; do
     fail "$name (not run: setup failed)"

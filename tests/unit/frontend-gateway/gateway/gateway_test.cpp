@@ -2,78 +2,19 @@
 #include "frontend-gateway/gateway.h"
 
 #include <catch2/catch.hpp>
-#include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include "common/xml/stanza_reader.h"
+#include "tests/unit/frontend-gateway/gateway/core_fakes.h"
 
 namespace {
 
-using xf::Millis;
-using xf::Result;
-using xf::gw::Gateway;
-using xf::gw::GatewayConfig;
-using xf::gw::RelayRef;
-using xf::sip::SipMessage;
-namespace relay = xf::relay;
-namespace xml = xf::xml;
-
-struct FakeRelay : xf::gw::RelayPort {
-  bool up = true;
-  std::uint64_t next_seq = 0;
-  std::vector<std::pair<relay::RoutingFacts, std::string>> sent;
-  bool any_link_up() const override { return up; }
-  Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) override {
-    if (!up) return xf::fail(xf::Errc::not_found, "no link");
-    sent.emplace_back(facts, std::string(xml));
-    return RelayRef{0, ++next_seq};
-  }
-};
-
-struct FakeSip : xf::gw::SipPort {
-  std::optional<std::string> sent_by = std::string("127.0.0.11:40000");
-  int connects_asked = 0;
-  std::vector<std::pair<std::uint64_t, std::string>> responses;
-  std::vector<std::string> requests;
-  bool send_on(std::uint64_t connection, std::string bytes) override {
-    responses.emplace_back(connection, std::move(bytes));
-    return true;
-  }
-  std::optional<std::string> next_hop_sent_by() override {
-    if (!sent_by) ++connects_asked;
-    return sent_by;
-  }
-  bool send_to_next_hop(std::string bytes) override {
-    if (!sent_by) return false;
-    requests.push_back(std::move(bytes));
-    return true;
-  }
-};
-
-struct FakeClock : xf::gw::GatewayClock {
-  Millis time = 1000;
-  Millis wake = xf::kNoDeadline;
-  Millis now() const override { return time; }
-  void wake_at(Millis deadline) override { wake = deadline; }
-};
+using namespace core_fakes;
 
 GatewayConfig test_config() {
-  GatewayConfig c;
-  c.local_domains = {"sip.example"};
-  xf::gw::Partner p;
-  p.domain = "xmpp.example";
-  c.partners = {p};
+  GatewayConfig c = base_config();
   c.sip.t1_ms = 500;
   c.sip.max_pending_requests = 3;
   return c;
-}
-
-SipMessage parse(const std::string& bytes) {
-  auto m = SipMessage::parse(bytes);
-  REQUIRE(m.ok());
-  return std::move(m.value());
 }
 
 // A request as the SIP proxy would send it, passed through the wire format.
@@ -88,45 +29,17 @@ SipMessage sip_request(const std::string& method, const std::string& from, const
   REQUIRE(req->push_via("TCP", "127.0.0.4:5060", branch).ok());
   REQUIRE(req->set_max_forwards(69).ok());
   if (!body.empty()) REQUIRE(req->set_body("text/plain;charset=UTF-8", body).ok());
-  auto text = req->to_string();
-  REQUIRE(text.ok());
-  return parse(*text);
-}
-
-SipMessage response_to(const std::string& request_bytes, int status) {
-  SipMessage req = parse(request_bytes);
-  auto resp = SipMessage::make_response(req, status, {}, "uas-tag");
-  REQUIRE(resp.ok());
-  auto text = resp->to_string();
-  REQUIRE(text.ok());
-  return parse(*text);
-}
-
-relay::LinkEvent partner_stanza(const std::string& xml, const std::string& remote = "xmpp.example",
-                                const std::string& local = "sip.example") {
-  relay::StanzaMsg msg{
-      {local, remote, relay::Direction::inbound, relay::PartnerAuth::dialback, "stream-1"}, xml};
-  return relay::StanzaReceived{1, std::move(msg)};
+  return wire(*req);
 }
 
 const std::string kChat =
     "<message xmlns='jabber:server' from='alice@xmpp.example/pc' to='bob@sip.example' "
     "type='chat' id='m1'><body>hello bob</body></message>";
 
-struct Harness {
+struct Harness : CorePorts {
   GatewayConfig config = test_config();
-  FakeRelay relay;
-  FakeSip sip;
-  FakeClock clock;
   Gateway gateway{config, relay, sip, clock, 1234};
-  xml::StanzaReader reader;
 
-  xml::Element relayed(std::size_t i) {
-    REQUIRE(relay.sent.size() > i);
-    auto e = reader.read(relay.sent[i].second);
-    REQUIRE(e.ok());
-    return std::move(e.value());
-  }
   std::string error_condition(std::size_t i) {
     xml::Element e = relayed(i);
     REQUIRE(e.attr("type") == "error");
@@ -137,10 +50,7 @@ struct Harness {
     }
     return "";
   }
-  int response_status(std::size_t i) {
-    REQUIRE(sip.responses.size() > i);
-    return parse(sip.responses[i].second).status_code();
-  }
+  int response_status(std::size_t i) { return response(i).status_code(); }
 };
 
 }  // namespace

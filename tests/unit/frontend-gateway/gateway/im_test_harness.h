@@ -1,78 +1,24 @@
-// Fakes and helpers shared by the session-mode IM and chat-state tests of the gateway core.
+// Helpers shared by the session-mode IM and chat-state tests of the gateway core, on top of the
+// fake ports in core_fakes.h.
 #pragma once
 
-#include <catch2/catch.hpp>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "common/xml/stanza_reader.h"
-#include "frontend-gateway/gateway.h"
+#include "tests/unit/frontend-gateway/gateway/core_fakes.h"
 
 namespace im_test {
 
-using xf::Millis;
-using xf::Result;
-using xf::gw::Gateway;
-using xf::gw::GatewayConfig;
-using xf::gw::RelayRef;
-using xf::sip::SipMessage;
-namespace relay = xf::relay;
-namespace xml = xf::xml;
-
-struct FakeRelay : xf::gw::RelayPort {
-  bool up = true;
-  std::uint64_t next_seq = 0;
-  std::vector<std::pair<relay::RoutingFacts, std::string>> sent;
-  bool any_link_up() const override { return up; }
-  Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) override {
-    if (!up) return xf::fail(xf::Errc::not_found, "no link");
-    sent.emplace_back(facts, std::string(xml));
-    return RelayRef{0, ++next_seq};
-  }
-};
-
-struct FakeSip : xf::gw::SipPort {
-  std::optional<std::string> sent_by = std::string("127.0.0.11:40000");
-  std::vector<std::pair<std::uint64_t, std::string>> responses;
-  std::vector<std::string> requests;
-  bool send_on(std::uint64_t connection, std::string bytes) override {
-    responses.emplace_back(connection, std::move(bytes));
-    return true;
-  }
-  std::optional<std::string> next_hop_sent_by() override { return sent_by; }
-  bool send_to_next_hop(std::string bytes) override {
-    if (!sent_by) return false;
-    requests.push_back(std::move(bytes));
-    return true;
-  }
-};
-
-struct FakeClock : xf::gw::GatewayClock {
-  Millis time = 1000;
-  Millis wake = xf::kNoDeadline;
-  Millis now() const override { return time; }
-  void wake_at(Millis deadline) override { wake = deadline; }
-};
+using namespace core_fakes;
 
 inline GatewayConfig test_config() {
-  GatewayConfig c;
-  c.local_domains = {"sip.example"};
-  xf::gw::Partner p;
-  p.domain = "xmpp.example";
-  c.partners = {p};
+  GatewayConfig c = base_config();
   c.sip.listen_address = "127.0.0.11";
   c.sip.listen_port = 5060;
   c.sip.t1_ms = 500;
   c.sip.max_pending_requests = 10;
   return c;
-}
-
-inline SipMessage parse(const std::string& bytes) {
-  auto m = SipMessage::parse(bytes);
-  REQUIRE(m.ok());
-  return std::move(m.value());
 }
 
 // The IM offer of a Lync 2013 / Skype for Business client.
@@ -132,35 +78,15 @@ struct Req {
   SipMessage message() const { return parse(wire()); }
 };
 
-inline relay::LinkEvent partner_stanza(const std::string& xml) {
-  relay::StanzaMsg msg{{"sip.example", "xmpp.example", relay::Direction::inbound,
-                        relay::PartnerAuth::dialback, "stream-1"},
-                       xml};
-  return relay::StanzaReceived{1, std::move(msg)};
-}
-
 inline relay::LinkEvent delivered(std::uint64_t seq) {
   return relay::DeliveredReceived{1, relay::DeliveredMsg{seq}};
 }
 
-inline SipMessage response_to(const std::string& request_bytes, int status) {
-  SipMessage req = parse(request_bytes);
-  auto resp = SipMessage::make_response(req, status, {}, "uas-tag");
-  REQUIRE(resp.ok());
-  auto text = resp->to_string();
-  REQUIRE(text.ok());
-  return parse(*text);
-}
-
-struct Harness {
+struct Harness : CorePorts {
   explicit Harness(GatewayConfig c = test_config()) : config(std::move(c)) {}
 
   GatewayConfig config;
-  FakeRelay relay;
-  FakeSip sip;
-  FakeClock clock;
   Gateway gateway{config, relay, sip, clock, 1234};
-  xml::StanzaReader reader;
 
   void from_sip(const Req& r) { gateway.on_sip_message(7, r.message()); }
   void from_partner(const std::string& xml) { gateway.on_relay_event(0, partner_stanza(xml)); }
@@ -168,21 +94,6 @@ struct Harness {
   void end_grace() {
     clock.time += config.sip.delivery_grace_ms;
     gateway.on_timer();
-  }
-
-  xml::Element relayed(std::size_t i) {
-    REQUIRE(relay.sent.size() > i);
-    auto e = reader.read(relay.sent[i].second);
-    REQUIRE(e.ok());
-    return std::move(e.value());
-  }
-  SipMessage response(std::size_t i) {
-    REQUIRE(sip.responses.size() > i);
-    return parse(sip.responses[i].second);
-  }
-  SipMessage request(std::size_t i) {
-    REQUIRE(sip.requests.size() > i);
-    return parse(sip.requests[i]);
   }
 };
 

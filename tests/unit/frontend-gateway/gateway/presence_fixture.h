@@ -1,102 +1,31 @@
-// Fakes and helpers shared by the presence tests: the gateway core with fake relay, SIP and
-// clock ports over a real SQLite store, and a SIP peer that builds what Kamailio and a SIP UA
-// would send.
+// Helpers shared by the presence tests: the gateway core with the fake ports of core_fakes.h
+// over a real SQLite store, and a SIP peer that builds what Kamailio and a SIP UA would send.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "common/xml/stanza_reader.h"
-#include "frontend-gateway/gateway.h"
-#include "frontend-gateway/sip/sip_message.h"
 #include "frontend-gateway/store/sqlite_store.h"
+#include "tests/unit/frontend-gateway/gateway/core_fakes.h"
 
 namespace presence_test {
 
-using xf::Millis;
-using xf::Result;
-using xf::gw::Gateway;
-using xf::gw::GatewayConfig;
-using xf::gw::RelayRef;
-using xf::sip::SipMessage;
-namespace relay = xf::relay;
-namespace xml = xf::xml;
+using namespace core_fakes;
 namespace store = xf::store;
 
-struct FakeRelay : xf::gw::RelayPort {
-  bool up = true;
-  std::uint64_t next_seq = 0;
-  std::vector<std::pair<relay::RoutingFacts, std::string>> sent;
-  bool any_link_up() const override { return up; }
-  Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) override {
-    if (!up) return xf::fail(xf::Errc::not_found, "no link");
-    sent.emplace_back(facts, std::string(xml));
-    return RelayRef{0, ++next_seq};
-  }
-};
-
-struct FakeSip : xf::gw::SipPort {
-  std::optional<std::string> sent_by = std::string("127.0.0.11:40000");
-  std::vector<std::pair<std::uint64_t, std::string>> responses;
-  std::vector<std::string> requests;
-  bool send_on(std::uint64_t connection, std::string bytes) override {
-    responses.emplace_back(connection, std::move(bytes));
-    return true;
-  }
-  std::optional<std::string> next_hop_sent_by() override { return sent_by; }
-  bool send_to_next_hop(std::string bytes) override {
-    if (!sent_by) return false;
-    requests.push_back(std::move(bytes));
-    return true;
-  }
-};
-
-// Monotonic and wall time move together; a restarted gateway gets a clock whose monotonic time
-// starts over while wall time goes on.
-struct FakeClock : xf::gw::GatewayClock {
-  Millis time = 1000;
-  std::int64_t wall_offset = 1'700'000'000'000;
-  Millis wake = xf::kNoDeadline;
-  Millis now() const override { return time; }
-  void wake_at(Millis deadline) override { wake = deadline; }
-  std::int64_t wall_now() const override { return time + wall_offset; }
-};
+// How far a harness's wall time runs ahead of its monotonic time.
+constexpr std::int64_t kWallOffset = 1'700'000'000'000;
 
 inline GatewayConfig config(xf::gw::PartnerType type = xf::gw::PartnerType::federated) {
-  GatewayConfig c;
-  c.local_domains = {"sip.example"};
+  GatewayConfig c = base_config();
   c.node_name = "gw.test";
   c.sip.listen_address = "127.0.0.11";
   c.sip.listen_port = 5060;
-  xf::gw::Partner p;
-  p.domain = "xmpp.example";
-  p.partner_type = type;
-  c.partners = {p};
+  c.partners[0].partner_type = type;
   c.gateway.subscription_refresh_interval_s = 3600;
   return c;
-}
-
-inline SipMessage parse(const std::string& bytes) {
-  auto m = SipMessage::parse(bytes);
-  REQUIRE(m.ok());
-  return std::move(m.value());
-}
-
-inline SipMessage wire(const SipMessage& m) {
-  auto text = m.to_string();
-  REQUIRE(text.ok());
-  return parse(*text);
-}
-
-inline relay::LinkEvent stanza(const std::string& xml) {
-  relay::StanzaMsg msg{{"sip.example", "xmpp.example", relay::Direction::inbound,
-                        relay::PartnerAuth::dialback, "stream-1"},
-                       xml};
-  return relay::StanzaReceived{1, std::move(msg)};
 }
 
 inline std::string presence(const std::string& type, const std::string& from = "alice@xmpp.example",
@@ -200,9 +129,10 @@ inline SipMessage watcher_resubscribe(const std::string& response_bytes, std::ui
   return wire(*s);
 }
 
-struct Harness {
+struct Harness : CorePorts {
   explicit Harness(GatewayConfig c = config(), std::shared_ptr<store::StateStore> st = nullptr)
       : cfg(std::move(c)), db(st ? st : open_memory()) {
+    clock.wall_offset = kWallOffset;
     gateway = std::make_unique<Gateway>(cfg, relay, sip, clock, *db, 77);
   }
   static std::shared_ptr<store::StateStore> open_memory() {
@@ -213,33 +143,15 @@ struct Harness {
 
   GatewayConfig cfg;
   std::shared_ptr<store::StateStore> db;
-  FakeRelay relay;
-  FakeSip sip;
-  FakeClock clock;
   std::unique_ptr<Gateway> gateway;
-  xml::StanzaReader reader;
 
-  void partner(const std::string& xml) { gateway->on_relay_event(0, stanza(xml)); }
+  void partner(const std::string& xml) { gateway->on_relay_event(0, partner_stanza(xml)); }
   void from_sip(SipMessage&& m, std::uint64_t connection = 3) {
     gateway->on_sip_message(connection, std::move(m));
   }
   void advance_to(Millis t) {
     clock.time = t;
     gateway->on_timer();
-  }
-  xml::Element relayed(std::size_t i) {
-    REQUIRE(relay.sent.size() > i);
-    auto e = reader.read(relay.sent[i].second);
-    REQUIRE(e.ok());
-    return std::move(e.value());
-  }
-  SipMessage request(std::size_t i) {
-    REQUIRE(sip.requests.size() > i);
-    return parse(sip.requests[i]);
-  }
-  SipMessage response(std::size_t i) {
-    REQUIRE(sip.responses.size() > i);
-    return parse(sip.responses[i].second);
   }
   std::string last_request() {
     REQUIRE(!sip.requests.empty());
