@@ -139,60 +139,53 @@ bool operator==(const Element& a, const Element& b) {
   return true;
 }
 
-void escape_text(std::string_view in, std::string& out) {
+namespace {
+
+// The escape of one character, or nullptr when it is written as is. Attribute values also
+// escape quotes and the whitespace that attribute-value normalisation would turn into spaces;
+// CR is escaped everywhere because line-end normalisation would drop it.
+const char* escape_of(char c, bool attribute) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '\r':
+      return "&#13;";
+    case '\'':
+      return attribute ? "&apos;" : nullptr;
+    case '"':
+      return attribute ? "&quot;" : nullptr;
+    case '\t':
+      return attribute ? "&#9;" : nullptr;
+    case '\n':
+      return attribute ? "&#10;" : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+void escape(std::string_view in, std::string& out, bool attribute) {
   out.reserve(out.size() + in.size());
   for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += c;
+    if (const char* escaped = escape_of(c, attribute)) {
+      out += escaped;
+    } else {
+      out += c;
     }
   }
 }
 
+}  // namespace
+
+void escape_text(std::string_view in, std::string& out) {
+  escape(in, out, false);
+}
+
 void escape_attr(std::string_view in, std::string& out) {
-  out.reserve(out.size() + in.size());
-  for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  escape(in, out, true);
 }
 
 void serialize(const Element& element, std::string& out, std::string_view inherited_ns) {
