@@ -31,3 +31,17 @@ function(xmppfed_library name)
     set(${name}_KIND INTERFACE PARENT_SCOPE)
   endif()
 endfunction()
+
+# Marks a library as sans-IO (no event loop, no sockets): headers in cmake/sans-io shadow
+# <uv.h> and <ares.h> with an #error, so an include of either, direct or through a net-layer
+# header, fails the compile; and configuring fails if the library's link line names libuv,
+# c-ares or the net layer.
+function(xmppfed_sans_io name)
+  target_include_directories(${name} BEFORE PRIVATE ${PROJECT_SOURCE_DIR}/cmake/sans-io)
+  get_target_property(libs ${name} LINK_LIBRARIES)
+  foreach(lib IN LISTS libs)
+    if(lib MATCHES "LIBUV|CARES|xmppfed_net|xmppfed_gw$|xmppfed_edge$")
+      message(FATAL_ERROR "${name} is sans-IO and must not link ${lib}")
+    endif()
+  endforeach()
+endfunction()

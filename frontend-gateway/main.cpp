@@ -10,8 +10,8 @@
 #include "common/core/log.h"
 #include "common/net/loop_shutdown.h"
 #include "common/net/signal_watcher.h"
-#include "frontend-gateway/gateway_config.h"
-#include "frontend-gateway/gateway_runtime.h"
+#include "frontend-gateway/config/gateway_config.h"
+#include "frontend-gateway/runtime/gateway_runtime.h"
 #include "frontend-gateway/store/sqlite_store.h"
 
 using namespace xf;

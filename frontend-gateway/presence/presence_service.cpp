@@ -1,0 +1,139 @@
+#include "frontend-gateway/presence/presence_service.h"
+
+#include "common/xmpp/jid.h"
+#include "frontend-gateway/bridge/error_reply.h"
+
+namespace xf::gw {
+
+namespace {
+
+// The condition element of a <presence type='error'/>, "" when there is none.
+std::string error_condition(const xml::Element& stanza) {
+  const xml::Element* error = stanza.child("error");
+  if (error == nullptr) return {};
+  for (const xml::Element* c : error->children()) {
+    if (c->xmlns() == xmpp::kStanzaErrorNs && c->name() != "text") return c->name();
+  }
+  return {};
+}
+
+}  // namespace
+
+PresenceService::PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
+                                 sip::TransactionLayer& txn, GatewayClock& clock,
+                                 store::StateStore& store, std::uint64_t seed)
+    : io_(config, relay, sip, txn, clock, seed),
+      cache_(store),
+      subscriber_(config, io_, store, cache_),
+      notifier_(config, io_, store, cache_) {
+  subscriber_.load();
+  notifier_.load();
+}
+
+void PresenceService::on_partner_presence(const xml::Element& presence,
+                                          const relay::RoutingFacts& facts) {
+  auto from = xmpp::Jid::parse(presence.attr("from"));
+  auto to = xmpp::Jid::parse(presence.attr("to"));
+  const bridge::PresenceKind kind = bridge::classify_presence(presence);
+  if (!from.ok() || !to.ok() || to->local().empty()) {
+    log_.info("presence ", bridge::to_string(kind), " from '", presence.attr("from"), "' to '",
+              presence.attr("to"), "': not addressed to a user; ignored");
+    return;
+  }
+  const xmpp::Jid user = to->bare();
+  switch (kind) {
+    case bridge::PresenceKind::subscribe:
+      subscriber_.on_subscribe(*from, user);
+      return;
+    case bridge::PresenceKind::unsubscribe:
+      subscriber_.on_unsubscribe(*from, user);
+      return;
+    case bridge::PresenceKind::probe:
+      subscriber_.on_probe(*from, user);
+      return;
+    case bridge::PresenceKind::subscribed:
+      notifier_.on_subscribed(*from, user);
+      return;
+    case bridge::PresenceKind::unsubscribed:
+      notifier_.on_unsubscribed(*from, user);
+      return;
+    case bridge::PresenceKind::available:
+    case bridge::PresenceKind::unavailable: {
+      auto doc = mapper_.to_pidf(presence);
+      if (!doc.ok()) {
+        log_.info("presence from ", from->to_string(), " not mapped: ",
+                  xmpp::to_string(doc.error().condition), " (", doc.error().text, ")");
+        reply_error(presence, facts, doc.error().condition, doc.error().text);
+        return;
+      }
+      notifier_.on_presence(*from, user, *doc);
+      return;
+    }
+    case bridge::PresenceKind::error:
+      notifier_.on_error(*from, user, error_condition(presence));
+      return;
+    case bridge::PresenceKind::unknown:
+      reply_error(presence, facts, xmpp::StanzaError::bad_request, "unknown presence type");
+      return;
+  }
+}
+
+void PresenceService::on_sip_request(std::uint64_t connection, const sip::SipMessage& request) {
+  const std::string method = request.method();
+  if (method == "SUBSCRIBE") {
+    notifier_.on_subscribe(connection, request);
+  } else if (method == "NOTIFY") {
+    subscriber_.on_notify(connection, request);
+  } else {
+    io_.respond(connection, request, 405, io_.token());
+  }
+}
+
+bool PresenceService::on_client_event(sip::ClientEvent& event) {
+  auto outcome = io_.on_client_event(std::move(event));
+  if (!outcome) return false;
+  if (outcome->why.kind == PresenceRequest::Kind::notify) {
+    notifier_.on_outcome(std::move(*outcome));
+  } else {
+    subscriber_.on_outcome(std::move(*outcome));
+  }
+  return true;
+}
+
+bool PresenceService::on_bounce(RelayRef ref, std::string_view condition) {
+  return notifier_.on_bounce(ref, condition);
+}
+
+void PresenceService::on_delivered(RelayRef ref) {
+  notifier_.on_delivered(ref);
+}
+
+void PresenceService::on_next_hop_up() {
+  io_.on_next_hop_up();
+}
+
+void PresenceService::on_timer(Millis now) {
+  subscriber_.on_timer(now);
+  notifier_.on_timer(now);
+}
+
+Millis PresenceService::next_deadline() const {
+  return std::min(subscriber_.next_deadline(), notifier_.next_deadline());
+}
+
+void PresenceService::shutdown() {
+  // Subscriptions stay in the store for the next start; requests not sent yet are lost, and the
+  // refresh timers will redo them then.
+  if (std::size_t n = io_.drop_waiting(); n > 0) {
+    log_.info(n, " presence request(s) waiting for the SIP next hop dropped at shutdown");
+  }
+}
+
+void PresenceService::reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
+                                  xmpp::StanzaError condition, std::string_view text) {
+  if (auto reply = bridge::error_reply(original, condition, text)) {
+    io_.relay(*reply, facts.local_domain, facts.remote_domain);
+  }
+}
+
+}  // namespace xf::gw

@@ -1,0 +1,92 @@
+// XMPP -> SIP presence (RFC 8048 §4, RFC 6665, RFC 3856): a partner user watches an internal
+// user, and the gateway is the SIP subscriber on the partner user's behalf.
+//
+//   <presence type='subscribe'>    SUBSCRIBE (Event: presence, Accept: PIDF, Expires: the
+//                                  configured refresh interval) as a new dialog; stored pending
+//   2xx                            dialog established (stored); refresh armed from expires_at
+//   NOTIFY active                  'subscribed' the first time, then the mapped presence
+//   NOTIFY pending                 nothing yet
+//   NOTIFY terminated, or a final  'unsubscribed', the subscription deleted (deactivated/timeout
+//     error to the SUBSCRIBE        of an active one: silently subscribed again)
+//   <presence type='unsubscribe'>  SUBSCRIBE Expires: 0 in the dialog
+//   <presence type='probe'>        the cached document, or a one-shot SUBSCRIBE Expires: 0
+// Every subscription lives in the store, so a restarted gateway re-arms its refreshes (load()).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/core/log.h"
+#include "common/xmpp/jid.h"
+#include "frontend-gateway/bridge/presence_mapper.h"
+#include "frontend-gateway/config/gateway_config.h"
+#include "frontend-gateway/presence/presence_cache.h"
+#include "frontend-gateway/presence/presence_io.h"
+#include "frontend-gateway/presence/presence_timers.h"
+#include "frontend-gateway/sip/dialog.h"
+#include "frontend-gateway/store/state_store.h"
+
+namespace xf::gw {
+
+class PresenceSubscriber {
+ public:
+  PresenceSubscriber(const GatewayConfig& config, PresenceIo& io, store::StateStore& store,
+                     PresenceCache& cache);
+
+  // Re-arms the refresh of every live subscription in the store (start-up).
+  void load();
+
+  void on_subscribe(const xmpp::Jid& watcher, const xmpp::Jid& user);
+  void on_unsubscribe(const xmpp::Jid& watcher, const xmpp::Jid& user);
+  void on_probe(const xmpp::Jid& prober, const xmpp::Jid& user);
+
+  // A NOTIFY from the SIP side: answered here (481 when it belongs to no subscription).
+  void on_notify(std::uint64_t connection, const sip::SipMessage& notify);
+  void on_outcome(PresenceOutcome&& outcome);
+
+  void on_timer(Millis now);
+  Millis next_deadline() const;
+
+  std::size_t armed_refreshes() const { return refreshes_.size(); }
+  std::size_t fetches() const { return fetches_.size(); }
+
+ private:
+  // A probe waiting for the NOTIFY of its one-shot SUBSCRIBE.
+  struct Fetch {
+    std::string prober;   // The probing JID, as the probe named it.
+    std::string sip_uri;  // Internal user.
+    std::string local_tag;
+    Millis expires = 0;
+  };
+
+  static std::string key(const std::string& watcher, const std::string& sip_uri);
+  void subscribe(store::XmppToSipSubscription record);
+  void refresh(store::XmppToSipSubscription record);
+  void arm_refresh(const store::XmppToSipSubscription& record);
+  Result<sip::Dialog> dialog_of(const store::XmppToSipSubscription& record);
+  Status add_subscribe_headers(sip::SipMessage& request, std::uint32_t expires);
+  void subscribe_outcome(PresenceOutcome&& outcome);
+  void notify_fetch(std::uint64_t connection, const sip::SipMessage& notify, Fetch fetch);
+  void apply_notify(const sip::SipMessage& notify, store::XmppToSipSubscription record);
+  // Ends a subscription toward the partner: 'unsubscribed', record deleted.
+  void end(const store::XmppToSipSubscription& record, std::string_view why);
+  void save(const store::XmppToSipSubscription& record);
+  void erase(const std::string& watcher, const std::string& sip_uri);
+  void send_presence_of(const std::string& sip_uri, const bridge::PresenceDoc& doc,
+                        const std::string& to);
+  void send_subscription(bridge::SubscriptionType type, const std::string& sip_uri,
+                         const std::string& watcher);
+
+  const GatewayConfig& config_;
+  PresenceIo& io_;
+  store::StateStore& store_;
+  PresenceCache& cache_;
+  bridge::PresenceMapper mapper_;
+  Logger log_{"presence-out"};
+  PresenceTimers refreshes_;           // By key(): when to refresh.
+  std::map<std::string, Fetch> fetches_;  // By Call-ID.
+};
+
+}  // namespace xf::gw

@@ -1,0 +1,61 @@
+#include "frontend-gateway/runtime/gateway_runtime.h"
+
+#include <chrono>
+
+namespace xf::gw {
+
+GatewayRuntime::GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config,
+                               store::StateStore& store)
+    : loop_(loop),
+      timer_(loop, [this] { core_.on_timer(); }),
+      sip_(loop, config),
+      relay_(loop, config),
+      core_(config, relay_, sip_, *this, store) {
+  sip_.set_events(&core_);
+  relay_.set_events(&core_);
+}
+
+GatewayRuntime::GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config)
+    : loop_(loop),
+      timer_(loop, [this] { core_.on_timer(); }),
+      sip_(loop, config),
+      relay_(loop, config),
+      core_(config, relay_, sip_, *this) {
+  sip_.set_events(&core_);
+  relay_.set_events(&core_);
+}
+
+GatewayRuntime::~GatewayRuntime() {
+  sip_.set_events(nullptr);
+  relay_.set_events(nullptr);
+  timer_.stop();
+  sip_.close();
+  relay_.stop();
+}
+
+Status GatewayRuntime::start() {
+  if (Status st = sip_.listen(); !st.ok()) return st;
+  return relay_.start();
+}
+
+void GatewayRuntime::shutdown() {
+  core_.shutdown();
+  timer_.stop();
+  sip_.close();
+  relay_.stop();
+}
+
+Millis GatewayRuntime::now() const {
+  return static_cast<Millis>(uv_now(loop_));
+}
+
+std::int64_t GatewayRuntime::wall_now() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void GatewayRuntime::wake_at(Millis deadline) {
+  timer_.start_at(deadline);
+}
+
+}  // namespace xf::gw

@@ -1,0 +1,136 @@
+#include "frontend-gateway/runtime/relay_client.h"
+
+namespace xf::gw {
+
+RelayClient::RelayClient(uv_loop_t* loop, const GatewayConfig& config)
+    : loop_(loop), config_(config) {
+  edges_.reserve(config.relay.edges.size());
+  for (const EdgeEndpoint& ep : config.relay.edges) {
+    edges_.push_back(Edge{ep, Logger("relay " + ep.name), nullptr, false,
+                          Backoff(config.relay.reconnect_min_ms, config.relay.reconnect_max_ms),
+                          nullptr});
+  }
+}
+
+RelayClient::~RelayClient() {
+  stop();
+}
+
+Status RelayClient::start() {
+  tls::ContextConfig tls;
+  tls.server = false;
+  tls.certs.push_back({config_.node_name, config_.relay.certificate, config_.relay.private_key});
+  tls.ca_file = config_.relay.ca_file;
+  tls.verify = tls::PeerVerify::required;
+  auto ctx = tls::Context::create(tls);
+  if (!ctx.ok()) return fail(Errc::config_error, "relay TLS: " + ctx.error().detail);
+  tls_ = std::move(ctx.value());
+  for (std::size_t i = 0; i < edges_.size(); ++i) {
+    Edge& edge = edges_[i];
+    edge.retry = std::make_unique<net::Timer>(loop_, [this, i] { dial(i); });
+    dial(i);
+  }
+  return {};
+}
+
+void RelayClient::stop() {
+  stopping_ = true;
+  for (Edge& edge : edges_) {
+    if (edge.retry) edge.retry->close();
+    if (edge.channel != nullptr) edge.channel->shutdown("gateway shutting down");
+  }
+}
+
+void RelayClient::dial(std::size_t index) {
+  Edge& edge = edges_[index];
+  if (stopping_ || edge.channel != nullptr) return;
+  net::RelayChannel::Settings settings;
+  settings.link.role = relay::Role::gateway;
+  settings.link.node_name = config_.node_name;
+  settings.link.heartbeat_interval_ms = config_.relay.heartbeat_interval_s * 1000;
+  settings.link.dead_peer_timeout_ms = config_.relay.dead_peer_timeout_s * 1000;
+  settings.tls = tls_;
+  settings.expected_peers = {edge.endpoint.name};
+  edge.log.debug("connecting to ", edge.endpoint.host, ":", edge.endpoint.port);
+  edge.channel = net::RelayChannel::make(loop_, *this, std::move(settings), edge.log.object());
+  edge.channel->connect(edge.endpoint.host, edge.endpoint.port);
+}
+
+void RelayClient::schedule_redial(std::size_t index) {
+  Edge& edge = edges_[index];
+  if (stopping_ || !edge.retry) return;
+  const Millis delay = edge.backoff.next();
+  edge.log.info("redialling in ", delay, " ms");
+  edge.retry->start(delay);
+}
+
+RelayClient::Edge* RelayClient::edge_of(net::RelayChannel& channel, std::size_t& index) {
+  for (index = 0; index < edges_.size(); ++index) {
+    if (edges_[index].channel == &channel) return &edges_[index];
+  }
+  return nullptr;
+}
+
+bool RelayClient::any_link_up() const {
+  return links_up() > 0;
+}
+
+std::size_t RelayClient::links_up() const {
+  std::size_t n = 0;
+  for (const Edge& edge : edges_) n += edge.up ? 1 : 0;
+  return n;
+}
+
+Result<RelayRef> RelayClient::send_stanza(const relay::RoutingFacts& facts, std::string_view xml) {
+  for (std::size_t tried = 0; tried < edges_.size(); ++tried) {
+    const std::size_t index = round_robin_++ % edges_.size();
+    Edge& edge = edges_[index];
+    if (!edge.up || edge.channel == nullptr) continue;
+    auto seq = edge.channel->send_stanza(facts, xml);
+    if (!seq.ok()) return fail(seq.error());
+    return RelayRef{index, *seq};
+  }
+  return fail(Errc::not_found, "no relay link is up");
+}
+
+void RelayClient::on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) {
+  std::size_t index = 0;
+  Edge* edge = edge_of(channel, index);
+  if (edge == nullptr) return;
+  if (auto* up = std::get_if<relay::LinkEstablished>(&event)) {
+    edge->up = true;
+    edge->backoff.reset();
+    edge->log.info("relay link up: ", edge->endpoint.name, " (", channel.peer_identity(), ", node ",
+                   up->peer_name, ", version ", up->version, ", ", channel.peer_address(), ")");
+    return;
+  }
+  if (std::holds_alternative<relay::LinkClosed>(event)) {
+    // on_channel_closed follows and reports the link down.
+    return;
+  }
+  if (edge->up && events_ != nullptr) events_->on_relay_event(index, std::move(event));
+}
+
+void RelayClient::on_channel_closed(net::RelayChannel& channel, const Error* reason) {
+  std::size_t index = 0;
+  Edge* edge = edge_of(channel, index);
+  if (edge == nullptr) return;
+  const bool was_up = edge->up;
+  edge->up = false;
+  edge->channel = nullptr;
+  const std::string why = reason != nullptr ? reason->detail : "closed";
+  if (was_up) {
+    if (stopping_) {
+      edge->log.info("relay link down: ", edge->endpoint.name, " (gateway shutting down)");
+    } else {
+      edge->log.warn("relay link down: ", edge->endpoint.name, " (", why, ")");
+    }
+    if (events_ != nullptr) events_->on_relay_link_down(index);
+  } else if (!stopping_) {
+    edge->log.warn("relay link to ", edge->endpoint.name, " at ", edge->endpoint.host, ":",
+                   edge->endpoint.port, " failed: ", why);
+  }
+  schedule_redial(index);
+}
+
+}  // namespace xf::gw
