@@ -406,4 +406,14 @@ std::string Jid::to_string() const {
   return out;
 }
 
+std::string domain_of(std::string_view address) {
+  auto jid = Jid::parse(address);
+  return jid.ok() ? jid->domain() : std::string();
+}
+
+std::string bare_of(std::string_view address) {
+  auto jid = Jid::parse(address);
+  return jid.ok() ? jid->bare_string() : std::string();
+}
+
 }  // namespace xf::xmpp

@@ -67,6 +67,11 @@ class Jid {
   std::string resource_;
 };
 
+// The prepared domain of a JID attribute (a stanza's from/to), "" when it is not a valid JID.
+std::string domain_of(std::string_view address);
+// The prepared bare form (local@domain) of a JID attribute, "" when it is not a valid JID.
+std::string bare_of(std::string_view address);
+
 }  // namespace xf::xmpp
 
 template <>

@@ -31,13 +31,6 @@ void append_attr(std::string& out, std::string_view name, std::string_view value
   out += '\'';
 }
 
-// Domain of a JID attribute, validated and prepared; empty when the address is malformed.
-std::string domain_of(std::string_view address) {
-  auto jid = Jid::parse(address);
-  if (!jid.ok()) return {};
-  return jid->domain();
-}
-
 }  // namespace
 
 std::string_view to_string(PeerAuth auth) {

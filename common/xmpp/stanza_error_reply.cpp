@@ -28,4 +28,13 @@ xml::Element make_error_reply(const xml::Element& stanza, StanzaError condition,
   return reply;
 }
 
+std::string error_condition(const xml::Element& stanza) {
+  const xml::Element* error = stanza.child("error");
+  if (error == nullptr) return {};
+  for (const xml::Element* c : error->children()) {
+    if (c->xmlns() == kStanzaErrorNs && c->name() != "text") return c->name();
+  }
+  return {};
+}
+
 }  // namespace xf::xmpp

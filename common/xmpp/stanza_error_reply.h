@@ -2,6 +2,7 @@
 // delivered" into the stanza its sender gets back.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "common/xml/element.h"
@@ -17,5 +18,9 @@ bool may_bounce(const xml::Element& stanza);
 // type and an optional human-readable text.
 xml::Element make_error_reply(const xml::Element& stanza, StanzaError condition,
                               std::string_view text = {});
+
+// The defined condition of an error stanza (the name of the child of <error/> in the
+// urn:ietf:params:xml:ns:xmpp-stanzas namespace other than <text/>), "" when it names none.
+std::string error_condition(const xml::Element& stanza);
 
 }  // namespace xf::xmpp

@@ -13,20 +13,8 @@ namespace {
 
 // RFC 3261 paramchar without escaping: unreserved / param-unreserved.
 std::string escape_param(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                       (c >= 'A' && c <= 'Z') || std::strchr("-_.!~*'()[]/:&+$", ch) != nullptr;
-    if (plain) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
-    }
-  }
+  sip::percent_encode(value, "-_.!~*'()[]/:&+$", out);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "common/xmpp/stream_error.h"
 #include "frontend-gateway/bridge/address_map.h"
 #include "frontend-gateway/bridge/xml_text.h"
+#include "frontend-gateway/sip/sip_syntax.h"
 
 namespace xf::bridge {
 
@@ -154,21 +155,10 @@ xml::Element make_subscription_presence(SubscriptionType type, const xmpp::Jid& 
 }
 
 std::string tuple_id_for_resource(std::string_view resource) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   if (resource.empty()) return "xmpp";
+  // A tuple id is an XML ID: '_' stands in for '%', which an ID cannot hold.
   std::string out = "xmpp-";
-  for (char c : resource) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '.' || c == '-';
-    if (plain) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '_';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
+  sip::percent_encode(resource, ".-", out, '_');
   return out;
 }
 

@@ -382,6 +382,17 @@ Result<SipMessage> SipMessage::make_request(std::string_view method, std::string
 }
 
 Result<SipMessage> SipMessage::make_response(const SipMessage& request, int status_code,
+                                             std::string_view reason, std::string_view to_tag,
+                                             const HeaderList& headers) {
+  auto response = make_response(request, status_code, reason, to_tag);
+  if (!response.ok()) return response;
+  for (const auto& [name, value] : headers) {
+    if (Status st = response->add_header(name, value); !st.ok()) return fail(st.error());
+  }
+  return response;
+}
+
+Result<SipMessage> SipMessage::make_response(const SipMessage& request, int status_code,
                                              std::string_view reason, std::string_view to_tag) {
   ensure_parser();
   if (!request.is_request()) return fail(Errc::invalid_argument, "not a request");

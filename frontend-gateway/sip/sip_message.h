@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/core/result.h"
@@ -37,6 +38,12 @@ class SipMessage {
   static Result<SipMessage> make_response(const SipMessage& request, int status_code,
                                           std::string_view reason = {},
                                           std::string_view to_tag = {});
+  // The same with extra headers (name, value) appended in order, e.g. Accept with a 415,
+  // Retry-After with a 503 or Allow with a 405; fails when one is not header-safe.
+  using HeaderList = std::vector<std::pair<std::string, std::string>>;
+  static Result<SipMessage> make_response(const SipMessage& request, int status_code,
+                                          std::string_view reason, std::string_view to_tag,
+                                          const HeaderList& headers);
 
   SipMessage(SipMessage&& other) noexcept;
   SipMessage& operator=(SipMessage&& other) noexcept;

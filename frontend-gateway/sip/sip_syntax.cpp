@@ -73,20 +73,26 @@ std::string unquote_display_name(std::string_view name) {
   return out;
 }
 
-std::string escape_user(std::string_view user) {
+void percent_encode(std::string_view value, std::string_view allowed, std::string& out,
+                    char marker) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(user.size());
-  for (char ch : user) {
+  for (char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
-    if (is_alnum(c) || std::strchr("-_.!~*'()&=+$,", ch) != nullptr) {
+    if (is_alnum(c) || allowed.find(ch) != std::string_view::npos) {
       out += ch;
     } else {
-      out += '%';
+      out += marker;
       out += kHex[c >> 4];
       out += kHex[c & 0x0f];
     }
   }
+}
+
+std::string escape_user(std::string_view user) {
+  // RFC 3261 user: unreserved / escaped / user-unreserved.
+  std::string out;
+  out.reserve(user.size());
+  percent_encode(user, "-_.!~*'()&=+$,", out);
   return out;
 }
 

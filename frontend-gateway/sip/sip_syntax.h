@@ -30,6 +30,11 @@ std::string unquote_display_name(std::string_view name);
 // Percent-encodes what an RFC 3261 user part may not hold unescaped. Conservative: only
 // alphanumerics and - _ . ! ~ * ' ( ) & = + $ , stay as they are.
 std::string escape_user(std::string_view user);
+// Appends `value` to out with every byte that is not alphanumeric and not in `allowed` written as
+// `marker` and two uppercase hex digits: '%' for SIP URI escapes (RFC 3261 §25.1), another
+// marker where the result must avoid '%' (an XML ID, for instance).
+void percent_encode(std::string_view value, std::string_view allowed, std::string& out,
+                    char marker = '%');
 
 // Decodes %XX escapes; malformed escapes are a parse_error.
 Result<std::string> percent_decode(std::string_view text);
