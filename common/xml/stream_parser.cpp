@@ -48,6 +48,23 @@ std::string decode_attr_value(std::string_view raw) {
   return out;
 }
 
+// The two reserved namespace names of "Namespaces in XML" §3.
+constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
+constexpr std::string_view kXmlnsNs = "http://www.w3.org/2000/xmlns/";
+
+// Why a namespace declaration breaks the reserved-name constraints of "Namespaces in XML" §3,
+// or nullptr when it does not. libxml2 lets some of these through (the default namespace set
+// to the xml namespace, for one), yet the element could not be written out again as a
+// well-formed document, so the stream parser refuses them itself. `prefix` is empty for the
+// default namespace.
+const char* reserved_namespace_misuse(std::string_view prefix, std::string_view ns) {
+  if (prefix == "xmlns") return "the xmlns prefix must not be declared";
+  if (prefix == "xml") return ns == kXmlNs ? nullptr : "the xml prefix is bound to another name";
+  if (ns == kXmlNs) return "only the xml prefix may be bound to the xml namespace";
+  if (ns == kXmlnsNs) return "the xmlns namespace must not be declared";
+  return nullptr;
+}
+
 // libxml2 passes array lengths as int.
 std::size_t count(int n) { return n > 0 ? static_cast<std::size_t>(n) : 0; }
 
@@ -160,6 +177,8 @@ struct StreamParser::Impl {
 
   void open_stream(std::string_view name, std::string_view uri, int nb_namespaces,
                    const xmlChar** namespaces, int nb_attributes, const xmlChar** attributes);
+  // False (and the stream failed) when a declaration misuses a reserved namespace name.
+  bool namespaces_allowed(int nb_namespaces, const xmlChar** namespaces);
   void start_element(std::string_view name, std::string_view uri, int nb_namespaces,
                      const xmlChar** namespaces, int nb_attributes, const xmlChar** attributes);
   void end_element();
@@ -273,6 +292,7 @@ void StreamParser::Impl::open_stream(std::string_view name, std::string_view uri
     fail(xmpp::StreamError::bad_format, "first element is not <stream:stream>");
     return;
   }
+  if (!namespaces_allowed(nb_namespaces, namespaces)) return;
   for (std::size_t i = 0; i < count(nb_namespaces); ++i) {
     std::string_view prefix = view(namespaces[2 * i]);
     std::string ns = decode_attr_value(view(namespaces[2 * i + 1]));
@@ -302,12 +322,30 @@ void StreamParser::Impl::open_stream(std::string_view name, std::string_view uri
   handler.on_stream_open(header);
 }
 
+bool StreamParser::Impl::namespaces_allowed(int nb_namespaces, const xmlChar** namespaces) {
+  for (std::size_t i = 0; i < count(nb_namespaces); ++i) {
+    const char* why = reserved_namespace_misuse(view(namespaces[2 * i]),
+                                                decode_attr_value(view(namespaces[2 * i + 1])));
+    if (why != nullptr) {
+      fail(xmpp::StreamError::not_well_formed, why);
+      return false;
+    }
+  }
+  return true;
+}
+
 void StreamParser::Impl::start_element(std::string_view name, std::string_view uri,
                                        int nb_namespaces, const xmlChar** namespaces,
                                        int nb_attributes, const xmlChar** attributes) {
   if (stack.size() >= limits.max_depth) {
     fail(xmpp::StreamError::policy_violation,
          "stanza nested deeper than " + std::to_string(limits.max_depth) + " elements");
+    return;
+  }
+  if (!namespaces_allowed(nb_namespaces, namespaces)) return;
+  if (uri == kXmlNs || uri == kXmlnsNs) {
+    fail(xmpp::StreamError::not_well_formed,
+         "element <" + std::string(name) + "> in a reserved namespace");
     return;
   }
   Element* el = nullptr;
@@ -320,7 +358,8 @@ void StreamParser::Impl::start_element(std::string_view name, std::string_view u
   // Prefixed declarations are kept as attributes: element names are stored resolved, but
   // prefixed attribute names keep their prefix and need the binding when written out again.
   for (std::size_t i = 0; i < count(nb_namespaces); ++i) {
-    if (namespaces[2 * i] == nullptr) continue;
+    // The xml prefix is bound by definition; a declaration of it adds nothing to keep.
+    if (namespaces[2 * i] == nullptr || view(namespaces[2 * i]) == "xml") continue;
     std::string decl = "xmlns:";
     decl += view(namespaces[2 * i]);
     el->set_attr(std::move(decl), decode_attr_value(view(namespaces[2 * i + 1])));

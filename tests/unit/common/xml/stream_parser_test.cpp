@@ -174,6 +174,37 @@ TEST_CASE("malformed XML is refused with not-well-formed", "[unit][xml]") {
   expect_all_splits(with_header("<x:message/>"), {kOpen}, StreamError::bad_namespace_prefix);
 }
 
+TEST_CASE("reserved namespace names are refused as Namespaces in XML section 3 asks", "[unit][xml]") {
+  // Found by fuzz_stream_parser: libxml2 accepts the first one, and the element it yields
+  // serializes to a document that does not parse again. Each of these must end the stream
+  // rather than reach a router that could not forward it.
+  const std::vector<std::string> refused = {
+      "<x xmlns='http://www.w3.org/XML/1998/namespace'/>",
+      "<message><x xmlns='http://www.w3.org/XML/1998/namespace'/></message>",
+      "<message xmlns:p='http://www.w3.org/XML/1998/namespace'/>",
+      "<message xmlns:xml='urn:other'/>",
+      "<message xmlns='http://www.w3.org/2000/xmlns/'/>",
+      "<message xmlns:p='http://www.w3.org/2000/xmlns/'/>",
+  };
+  for (const std::string& stanza : refused) {
+    INFO(stanza);
+    Outcome out = run_whole(with_header(stanza));
+    REQUIRE(out.failure.has_value());
+    CHECK(out.elements.empty());
+  }
+  expect_all_splits(with_header("<x xmlns='http://www.w3.org/XML/1998/namespace'/>"), {kOpen},
+                    StreamError::not_well_formed);
+  // The xml prefix may be declared, bound to its own name, and used on attributes.
+  expect_all_splits(
+      with_header("<message xmlns:xml='http://www.w3.org/XML/1998/namespace' xml:lang='en'/>"),
+      {kOpen, "<message xml:lang='en'/>"});
+  // A stream header that misuses them fails the same way.
+  expect_all_splits(
+      "<stream:stream xmlns:stream='http://etherx.jabber.org/streams' "
+      "xmlns='http://www.w3.org/XML/1998/namespace'>",
+      {}, StreamError::not_well_formed);
+}
+
 TEST_CASE("only UTF-8 is accepted", "[unit][xml]") {
   expect_all_splits(
       "<?xml version='1.0' encoding='UTF-8'?>"
