@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/xmpp/stanza_error_reply.h"
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/error_map.h"
 #include "frontend-gateway/bridge/error_reply.h"
@@ -19,28 +20,6 @@ sip::TransactionConfig transaction_config(const GatewayConfig& config) {
   sip::TransactionConfig out;
   out.timers.t1 = config.sip.t1_ms;
   return out;
-}
-
-// The domain of a JID attribute, "" when it is not a JID.
-std::string domain_of(std::string_view jid) {
-  auto parsed = xmpp::Jid::parse(jid);
-  return parsed.ok() ? parsed->domain() : std::string();
-}
-
-// The bare form of a JID attribute, "" when it is not a JID.
-std::string bare_of(std::string_view jid) {
-  auto parsed = xmpp::Jid::parse(jid);
-  return parsed.ok() ? parsed->bare_string() : std::string();
-}
-
-// The defined condition of an error stanza, "" when it names none.
-std::string error_condition(const xml::Element& stanza) {
-  const xml::Element* error = stanza.child("error");
-  if (error == nullptr) return {};
-  for (const xml::Element* c : error->children()) {
-    if (c->xmlns() == xmpp::kStanzaErrorNs && c->name() != "text") return c->name();
-  }
-  return {};
 }
 
 std::uint64_t draw_seed(std::uint64_t seed) {
@@ -154,7 +133,7 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   }
   // The edge authenticated remote_domain; a stanza claiming another sender is not answered,
   // since the answer would go to a domain that never sent it.
-  const std::string from_domain = domain_of(stanza.attr("from"));
+  const std::string from_domain = xmpp::domain_of(stanza.attr("from"));
   if (from_domain != facts.remote_domain) {
     log_.warn("<", stanza.name(), "> from '", stanza.attr("from"),
               "' arrived on a stream authenticated for ", facts.remote_domain, ": dropped");
@@ -165,7 +144,7 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   if (stanza.name() == "message" && stanza.attr("type") == "error" && partner_refused(stanza)) {
     return;
   }
-  const std::string to_domain = domain_of(stanza.attr("to"));
+  const std::string to_domain = xmpp::domain_of(stanza.attr("to"));
   // public_unverified partners reach only users who added them (authorizations in the store).
   PolicyVerdict verdict = policy_.inbound_stanza(stanza.attr("from"), stanza.attr("to"),
                                                  facts.remote_domain, facts.local_domain, store_);
@@ -202,7 +181,7 @@ void Gateway::partner_message(xml::Element&& message, const relay::RoutingFacts&
     // No SIP transaction is left to fail (partner_refused found none): the MESSAGE was answered
     // already, its delivery grace window being over, or the id is not one of ours. Never answer
     // an error with an error (RFC 6120 §8.3.1).
-    const std::string condition = error_condition(message);
+    const std::string condition = xmpp::error_condition(message);
     log_.info("message error from ", message.attr("from"), " to ", message.attr("to"), " id '",
               message.attr("id"), "' (", condition.empty() ? "no condition" : condition,
               "): cannot be mapped to a SIP response (no SIP request waits for it; answered "
@@ -440,8 +419,8 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     return;
   }
   const xml::Element& stanza = *mapped;
-  const std::string from_domain = domain_of(stanza.attr("from"));
-  const std::string to_domain = domain_of(stanza.attr("to"));
+  const std::string from_domain = xmpp::domain_of(stanza.attr("from"));
+  const std::string to_domain = xmpp::domain_of(stanza.attr("to"));
   if (PolicyVerdict v = policy_.outbound_im(from_domain, to_domain); v != PolicyVerdict::allow) {
     log_.info("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
               " refused (403): ", to_string(v));
@@ -477,8 +456,8 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     log_.debug("message body from ", stanza.attr("from"), ": ", stanza.child_text("body"));
   }
   const Millis deadline = clock_.now() + 64 * config_.sip.t1_ms;
-  StanzaKey key{std::string(stanza.attr("id")), bare_of(stanza.attr("from")),
-                bare_of(stanza.attr("to"))};
+  StanzaKey key{std::string(stanza.attr("id")), xmpp::bare_of(stanza.attr("from")),
+                xmpp::bare_of(stanza.attr("to"))};
   PendingRequest pending{connection, std::move(request), to_tag, deadline, std::move(key), false};
   if (Status added = pending_.add(*ref, std::move(pending)); !added.ok()) {
     // The stanza left already; the sender must still get an answer (add() moves from the
@@ -546,11 +525,11 @@ void Gateway::delivered_to_partner(RelayRef ref) {
 
 bool Gateway::partner_refused(const xml::Element& error) {
   // The error comes from the recipient and goes to the sender of the stanza it answers.
-  StanzaKey key{std::string(error.attr("id")), bare_of(error.attr("to")),
-                bare_of(error.attr("from"))};
+  StanzaKey key{std::string(error.attr("id")), xmpp::bare_of(error.attr("to")),
+                xmpp::bare_of(error.attr("from"))};
   std::optional<PendingRequest> p = pending_.take_stanza(key);
   if (!p) return false;
-  const std::string condition = error_condition(error);
+  const std::string condition = xmpp::error_condition(error);
   const std::optional<StanzaError> parsed = xmpp::parse_stanza_error(condition);
   const int status = bridge::sip_status_for(parsed.value_or(StanzaError::undefined_condition));
   log_.info("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri,

@@ -17,11 +17,6 @@ std::string bare_jid_of(std::string_view uri) {
   return jid.ok() ? jid->bare().to_string() : std::string();
 }
 
-std::string domain_of_jid(std::string_view jid) {
-  auto parsed = xmpp::Jid::parse(jid);
-  return parsed.ok() ? parsed->domain() : std::string();
-}
-
 Result<sip::SipMessage> refusal(const sip::SipMessage& request, int status, std::string_view to_tag,
                                 std::vector<std::pair<std::string, std::string>> headers = {}) {
   auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
@@ -56,7 +51,7 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
     log_.info("INVITE ", caller, " -> ", invite.to().uri, ": To names no partner user (404)");
     return refusal(invite, 404, context.to_tag);
   }
-  if (PolicyVerdict v = policy_.outbound_im(domain_of_jid(internal), domain_of_jid(partner));
+  if (PolicyVerdict v = policy_.outbound_im(xmpp::domain_of(internal), xmpp::domain_of(partner));
       v != PolicyVerdict::allow) {
     log_.info("INVITE ", internal, " -> ", partner, " refused (403): ", to_string(v));
     return refusal(invite, 403, context.to_tag);

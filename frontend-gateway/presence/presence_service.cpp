@@ -1,23 +1,10 @@
 #include "frontend-gateway/presence/presence_service.h"
 
+#include "common/xmpp/stanza_error_reply.h"
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/error_reply.h"
 
 namespace xf::gw {
-
-namespace {
-
-// The condition element of a <presence type='error'/>, "" when there is none.
-std::string error_condition(const xml::Element& stanza) {
-  const xml::Element* error = stanza.child("error");
-  if (error == nullptr) return {};
-  for (const xml::Element* c : error->children()) {
-    if (c->xmlns() == xmpp::kStanzaErrorNs && c->name() != "text") return c->name();
-  }
-  return {};
-}
-
-}  // namespace
 
 PresenceService::PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
                                  sip::TransactionLayer& txn, GatewayClock& clock,
@@ -70,7 +57,7 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
       return;
     }
     case bridge::PresenceKind::error:
-      notifier_.on_error(*from, user, error_condition(presence));
+      notifier_.on_error(*from, user, xmpp::error_condition(presence));
       return;
     case bridge::PresenceKind::unknown:
       reply_error(presence, facts, xmpp::StanzaError::bad_request, "unknown presence type");

@@ -35,11 +35,6 @@ std::string uri_for(std::string_view bare_jid) {
   return uri.ok() ? *uri : std::string();
 }
 
-std::string domain_of(std::string_view jid) {
-  auto parsed = xmpp::Jid::parse(jid);
-  return parsed.ok() ? parsed->domain() : std::string();
-}
-
 }  // namespace
 
 PresenceSubscriber::PresenceSubscriber(const GatewayConfig& config, PresenceIo& io,
@@ -571,7 +566,7 @@ void PresenceSubscriber::send_presence_of(const std::string& sip_uri,
   auto to_jid = xmpp::Jid::parse(to);
   if (!from.ok() || !to_jid.ok()) return;
   xml::Element stanza = mapper_.to_xmpp(doc, from->bare(), *to_jid);
-  io_.relay(stanza, from->domain(), domain_of(to));
+  io_.relay(stanza, from->domain(), xmpp::domain_of(to));
 }
 
 // ---- Timers ---------------------------------------------------------------------------------
