@@ -132,7 +132,8 @@ net::RelayChannel* Router::pick_gateway() {
 
 // Partner -> gateway.
 void Router::partner_stanza(S2sSession& session, xml::Element&& stanza,
-                            std::string_view local_domain, std::string_view remote_domain) {
+                            std::string_view local_domain, std::string_view remote_domain,
+                            xmpp::PeerAuth auth) {
   net::RelayChannel* gateway = pick_gateway();
   if (gateway == nullptr) {
     log_.warn("no gateway link is up: bouncing <", stanza.name(), "> from ", remote_domain);
@@ -153,7 +154,7 @@ void Router::partner_stanza(S2sSession& session, xml::Element&& stanza,
   facts.local_domain = std::string(local_domain);
   facts.remote_domain = std::string(remote_domain);
   facts.direction = relay::Direction::inbound;
-  facts.auth = relay::PartnerAuth::dialback;
+  facts.auth = auth;
   facts.stream_id = session.stream().stream_id();
   scratch_.clear();
   xml::serialize(stanza, scratch_);
@@ -182,7 +183,7 @@ void Router::gateway_stanza(std::uint64_t gateway, std::uint64_t seq, relay::Sta
     log_.warn("gateway sent a stanza that does not parse: ", parsed.error().text);
     auto it = gateways_.find(gateway);
     if (it != gateways_.end() && it->second.channel != nullptr) {
-      (void)it->second.channel->link().send_bounce(seq, "bad-request", facts, msg.xml);
+      (void)it->second.channel->link().send_bounce(seq, xmpp::StanzaError::bad_request, facts, msg.xml);
     }
     return;
   }
@@ -193,11 +194,11 @@ void Router::gateway_stanza(std::uint64_t gateway, std::uint64_t seq, relay::Sta
       from != facts.local_domain || to != facts.remote_domain) {
     log_.warn("gateway stanza with inconsistent addressing (from ", from, " to ", to,
               ", facts ", facts.local_domain, " -> ", facts.remote_domain, ")");
-    report(queued, "jid-malformed");
+    report(queued, xmpp::StanzaError::jid_malformed);
     return;
   }
   if (config_.is_hosted(to)) {
-    report(queued, "item-not-found");
+    report(queued, xmpp::StanzaError::item_not_found);
     return;
   }
   route_outbound(std::move(queued), facts.local_domain, facts.remote_domain);
@@ -219,12 +220,12 @@ void Router::route_outbound(Queued queued, const std::string& local, const std::
   Outbound& out = outbound_for(local, remote);
   if (out.session != nullptr && out.session->stream().is_authenticated(local, remote)) {
     out.session->send_stanza(queued.stanza);
-    report(queued, "");
+    report(queued, std::nullopt);
     return;
   }
   if (static_cast<std::int64_t>(out.queue.size()) >= config_.s2s.outbound_queue_limit) {
     log_.warn("outbound queue to ", remote, " is full (", out.queue.size(), ")");
-    report(queued, "resource-constraint");
+    report(queued, xmpp::StanzaError::resource_constraint);
     return;
   }
   out.queue.push_back(std::move(queued));
@@ -232,21 +233,22 @@ void Router::route_outbound(Queued queued, const std::string& local, const std::
 
 // Tells the gateway what became of its stanza: delivered to the partner stream (condition
 // empty) or bounced with an RFC 6120 condition.
-void Router::report(const Queued& queued, std::string_view condition) {
+void Router::report(const Queued& queued, std::optional<xmpp::StanzaError> condition) {
   if (queued.gateway == 0) {
-    if (!condition.empty()) {
-      log_.info("error reply to ", queued.stanza.attr("to"), " not deliverable: ", condition);
+    if (condition) {
+      log_.info("error reply to ", queued.stanza.attr("to"), " not deliverable: ",
+                xmpp::to_string(*condition));
     }
     return;
   }
   auto it = gateways_.find(queued.gateway);
   if (it == gateways_.end() || it->second.channel == nullptr || !it->second.up) {
-    log_.warn("cannot report ", condition.empty() ? "delivery" : condition, " of frame ",
-              queued.seq, ": its gateway link is gone");
+    log_.warn("cannot report ", condition ? xmpp::to_string(*condition) : "delivery",
+              " of frame ", queued.seq, ": its gateway link is gone");
     return;
   }
   net::RelayChannel* channel = it->second.channel;
-  if (condition.empty()) {
+  if (!condition) {
     (void)channel->link().send_delivered(queued.seq);
   } else {
     relay::RoutingFacts facts;
@@ -255,7 +257,7 @@ void Router::report(const Queued& queued, std::string_view condition) {
     facts.direction = relay::Direction::outbound;
     scratch_.clear();
     xml::serialize(queued.stanza, scratch_);
-    (void)channel->link().send_bounce(queued.seq, condition, facts, scratch_);
+    (void)channel->link().send_bounce(queued.seq, *condition, facts, scratch_);
   }
   channel->flush_link();
 }
@@ -299,7 +301,7 @@ void Router::authenticated(S2sSession& session, std::string_view local_domain,
   queue.swap(it->second.queue);
   for (Queued& q : queue) {
     session.send_stanza(q.stanza);
-    report(q, "");
+    report(q, std::nullopt);
   }
 }
 
@@ -310,12 +312,11 @@ void Router::session_closed(S2sSession& session, const Error* reason) {
   if (it == outbound_.end() || it->second.session != &session) return;
   Outbound out = std::move(it->second);
   outbound_.erase(it);
-  bool was_up = session.stream().authenticated();
-  std::string_view condition = was_up ? "remote-server-timeout" : "remote-server-not-found";
-  if (reason != nullptr && reason->code == Errc::timeout) condition = "remote-server-timeout";
+  xmpp::StanzaError condition = xmpp::undelivered_condition(
+      session.stream().authenticated(), reason != nullptr && reason->code == Errc::timeout);
   if (!out.queue.empty()) {
     log_.warn("stream to ", session.stream().remote_domain(), " ended with ", out.queue.size(),
-              " stanzas queued: bouncing them (", condition, ")");
+              " stanzas queued: bouncing them (", xmpp::to_string(condition), ")");
   }
   for (const Queued& q : out.queue) report(q, condition);
   // The authoritative server never answered: those inbound claims are not verified.

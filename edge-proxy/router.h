@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,7 +46,7 @@ class Router final : public net::RelayChannel::Handler {
   const std::shared_ptr<tls::Context>& client_tls() const { return s2s_client_tls_; }
   bool admit_inbound(S2sSession& session);
   void partner_stanza(S2sSession& session, xml::Element&& stanza, std::string_view local_domain,
-                      std::string_view remote_domain);
+                      std::string_view remote_domain, xmpp::PeerAuth auth);
   void dialback_request(S2sSession& inbound, const xmpp::DialbackRequest& request);
   void verify_result(std::string_view stream_id, std::string_view remote_domain,
                      std::string_view local_domain, bool valid);
@@ -93,7 +94,8 @@ class Router final : public net::RelayChannel::Handler {
   Outbound& outbound_for(const std::string& local, const std::string& remote);
   void route_outbound(Queued queued, const std::string& local, const std::string& remote);
   void gateway_stanza(std::uint64_t gateway, std::uint64_t seq, relay::StanzaMsg&& msg);
-  void report(const Queued& queued, std::string_view condition);
+  // Delivered when condition is empty, else bounced with it.
+  void report(const Queued& queued, std::optional<xmpp::StanzaError> condition);
   void bounce_to_partner(const xml::Element& stanza, xmpp::StanzaError condition,
                          std::string_view text);
   net::RelayChannel* pick_gateway();

@@ -122,8 +122,8 @@ void S2sSession::on_start_tls() {
 }
 
 void S2sSession::on_stanza(xml::Element&& stanza, std::string_view from_domain,
-                           std::string_view to_domain) {
-  router_.partner_stanza(*this, std::move(stanza), to_domain, from_domain);
+                           std::string_view to_domain, xmpp::PeerAuth how) {
+  router_.partner_stanza(*this, std::move(stanza), to_domain, from_domain, how);
 }
 
 void S2sSession::on_dialback_request(const xmpp::DialbackRequest& request) {

@@ -50,8 +50,8 @@ class S2sSession final : public net::TlsConnection, private xmpp::S2sStream::Eve
   // xmpp::S2sStream::Events
   void on_send(std::string_view bytes) override;
   void on_start_tls() override;
-  void on_stanza(xml::Element&& stanza, std::string_view from_domain,
-                 std::string_view to_domain) override;
+  void on_stanza(xml::Element&& stanza, std::string_view from_domain, std::string_view to_domain,
+                 xmpp::PeerAuth how) override;
   void on_dialback_request(const xmpp::DialbackRequest& request) override;
   void on_verify_result(std::string_view stream_id, std::string_view remote_domain,
                         std::string_view local_domain, bool valid) override;

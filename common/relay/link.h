@@ -113,7 +113,7 @@ class Link {
   // with limit_exceeded when the payload would exceed max_payload_bytes.
   Result<std::uint64_t> send_stanza(const RoutingFacts& facts, std::string_view xml);
   // Edge -> gateway: what became of the stanza in the gateway's frame ref_seq.
-  Result<std::uint64_t> send_bounce(std::uint64_t ref_seq, std::string_view condition,
+  Result<std::uint64_t> send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
                                     const RoutingFacts& facts, std::string_view xml);
   Result<std::uint64_t> send_delivered(std::uint64_t ref_seq);
   Result<std::uint64_t> send_policy(std::string_view json);
