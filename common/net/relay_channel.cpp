@@ -38,10 +38,7 @@ void RelayChannel::on_tls_established() {
     return;
   }
   for (const std::string& expected : settings_.expected_peers) {
-    bool match = false;
-    for (const std::string& id : peer.dns_ids) match = match || tls::dns_id_matches(id, expected);
-    if (peer.dns_ids.empty()) match = tls::domain_equals(peer.common_name, expected);
-    if (match) {
+    if (tls::certificate_names_host(peer, expected)) {
       peer_identity_ = expected;
       break;
     }

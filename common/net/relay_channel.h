@@ -29,7 +29,7 @@ class RelayChannel final : public TlsConnection {
   struct Settings {
     relay::LinkConfig link;
     std::shared_ptr<tls::Context> tls;  // PeerVerify::required, our certificate, internal CA.
-    // Names the peer certificate must carry one of (DNS-ID, or CN without SAN).
+    // Names the peer certificate must carry one of (tls::certificate_names_host).
     std::vector<std::string> expected_peers;
   };
 
