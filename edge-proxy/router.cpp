@@ -41,12 +41,7 @@ Status Router::init() {
   if (!c.ok()) return fail(c.error());
   s2s_client_tls_ = *c;
 
-  tls::ContextConfig relay;
-  relay.server = true;
-  relay.certs.push_back({"relay", config_.relay.certificate, config_.relay.private_key});
-  relay.ca_file = config_.relay.ca_file;
-  relay.verify = tls::PeerVerify::required;
-  auto r = tls::Context::create(relay);
+  auto r = net::RelayChannel::make_tls(config_.relay, relay::Role::edge, "relay");
   if (!r.ok()) return fail(r.error());
   relay_tls_ = *r;
   return {};
@@ -101,13 +96,8 @@ bool Router::admit_inbound(S2sSession& session) {
 
 net::Connection* Router::accept_relay() {
   if (shutting_down_) return nullptr;
-  net::RelayChannel::Settings settings;
-  settings.link.role = relay::Role::edge;
-  settings.link.node_name = "edge";
-  settings.link.heartbeat_interval_ms = config_.relay.heartbeat_interval_s * 1000;
-  settings.link.dead_peer_timeout_ms = config_.relay.dead_peer_timeout_s * 1000;
-  settings.tls = relay_tls_;
-  settings.expected_peers = config_.relay.allowed_peers;
+  auto settings = net::RelayChannel::settings_for(config_.relay, relay::Role::edge, "edge",
+                                                  relay_tls_, config_.relay.allowed_peers);
   std::uint64_t id = ++last_gateway_id_;
   auto* channel = net::RelayChannel::make(loop_, *this, std::move(settings),
                                           log::cat("relay-in ", id));
