@@ -326,3 +326,13 @@ TEST_CASE("s2s: an inbound and an outbound stream complete dialback against each
   CHECK_FALSE(in_rec.closed);
   CHECK_FALSE(out_rec.closed);
 }
+
+TEST_CASE("s2s: stanzas an outbound stream could not deliver get remote-server-*",
+          "[unit][xmpp][s2s]") {
+  using xf::xmpp::StanzaError;
+  using xf::xmpp::undelivered_condition;
+  CHECK(undelivered_condition(false, false) == StanzaError::remote_server_not_found);
+  CHECK(undelivered_condition(false, true) == StanzaError::remote_server_timeout);
+  CHECK(undelivered_condition(true, false) == StanzaError::remote_server_timeout);
+  CHECK(undelivered_condition(true, true) == StanzaError::remote_server_timeout);
+}
