@@ -2,7 +2,6 @@
 
 #include "common/config/config_reader.h"
 #include "common/config/json_file.h"
-#include "common/core/log.h"
 #include "common/xmpp/jid.h"
 
 namespace xf::edge {
@@ -59,19 +58,12 @@ void read_s2s(config::ConfigSection s, S2sSettings& o) {
 
 void read_relay(config::ConfigSection s, RelaySettings& o) {
   o.listen = read_listen(s.object("listen"), 23456);
-  o.certificate = s.required_string("certificate");
-  o.private_key = s.required_string("private_key");
-  o.ca_file = s.required_string("ca_file");
+  config::read_relay_link(s, o);
   o.allowed_peers = s.required_string_array("allowed_peers");
   if (s.has("allowed_peers") && o.allowed_peers.empty()) {
     s.error("allowed_peers", "must name at least one gateway");
   }
-  o.heartbeat_interval_s = s.integer("heartbeat_interval_s", o.heartbeat_interval_s, 1, 600);
-  o.dead_peer_timeout_s = s.integer("dead_peer_timeout_s", o.dead_peer_timeout_s, 2, 3600);
   o.max_queue_bytes = s.integer("max_queue_bytes", o.max_queue_bytes, 65536, 1LL << 32);
-  if (o.dead_peer_timeout_s <= o.heartbeat_interval_s) {
-    s.error("dead_peer_timeout_s", "must be greater than heartbeat_interval_s");
-  }
 }
 
 }  // namespace
@@ -89,11 +81,7 @@ Result<EdgeConfig> load_edge_config(const std::string& path) {
   config::ConfigReader reader(*doc);
   config::ConfigSection root = reader.root();
   EdgeConfig cfg;
-  cfg.log_level = root.string("log_level", "info");
-  log::Level level;
-  if (!log::parse_level(cfg.log_level, level)) {
-    root.error("log_level", "must be one of debug|info|warn|error");
-  }
+  cfg.log_level = config::read_log_level(root);
   read_hosted(root, cfg);
   read_s2s(root.required_object("s2s"), cfg.s2s);
   read_relay(root.required_object("relay"), cfg.relay);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config/shared_sections.h"
 #include "common/core/result.h"
 
 namespace xf::edge {
@@ -45,14 +46,10 @@ struct S2sSettings {
   std::int64_t default_port = 5269;
 };
 
-struct RelaySettings {
+// The relay link's certificate, CA and timers (shared with the gateway), plus the edge's own.
+struct RelaySettings : config::RelayLinkConfig {
   ListenAddress listen;  // 23456 by default; gateways dial it.
-  std::string certificate;
-  std::string private_key;
-  std::string ca_file;  // Internal CA that signs gateway certificates.
   std::vector<std::string> allowed_peers;  // Names a gateway certificate must carry.
-  std::int64_t heartbeat_interval_s = 10;
-  std::int64_t dead_peer_timeout_s = 30;
   // Bytes queued towards one gateway; beyond it partner stanzas bounce (resource-constraint).
   std::int64_t max_queue_bytes = 8 * 1024 * 1024;
 };

@@ -12,31 +12,35 @@
 #include "common/net/loop_shutdown.h"
 #include "common/net/signal_watcher.h"
 #include "edge-proxy/edge_config.h"
-#include "edge-proxy/router.h"
+#include "edge-proxy/edge_runtime.h"
+#include "edge-proxy/edge_tls.h"
 
 using namespace xf;
 
 int main(int argc, char** argv) {
   auto prepared = prepare_daemon<edge::EdgeConfig>(
       argc, argv, "xmppfed-edge-proxy 0.1.0", &edge::load_edge_config,
-      [](const edge::EdgeConfig& config) {
+      [](const edge::EdgeConfig& config) -> Status {
         // Certificates and keys are part of the configuration: load them too.
-        return edge::Router(nullptr, config).init();
+        auto tls = edge::load_edge_tls(config);
+        if (!tls.ok()) return fail(tls.error());
+        return {};
       });
   if (auto* exit_code = std::get_if<int>(&prepared)) return *exit_code;
   const edge::EdgeConfig config = std::get<edge::EdgeConfig>(std::move(prepared));
   Logger log("edge");
   std::signal(SIGPIPE, SIG_IGN);
 
+  auto tls = edge::load_edge_tls(config);
+  if (!tls.ok()) {
+    log.error("start-up failed: ", tls.error().detail);
+    return kExitSoftware;
+  }
   uv_loop_t loop;
   uv_loop_init(&loop);
   int rc = kExitOk;
   {
-    edge::Router router(&loop, config);
-    if (Status st = router.init(); !st.ok()) {
-      log.error("start-up failed: ", st.error().detail);
-      return kExitSoftware;
-    }
+    edge::EdgeRuntime runtime(&loop, config, std::move(*tls));
     std::vector<std::unique_ptr<net::Listener>> listeners;
     auto listen = [&](const std::string& host, std::uint16_t port, net::Listener::Factory f,
                       const char* what) {
@@ -51,11 +55,11 @@ int main(int argc, char** argv) {
     };
     bool ok = true;
     for (const edge::ListenAddress& a : config.s2s.listen) {
-      ok = ok && listen(a.address, a.port, [&router](uv_loop_t*) { return router.accept_s2s(); },
+      ok = ok && listen(a.address, a.port, [&runtime](uv_loop_t*) { return runtime.accept_s2s(); },
                         "s2s");
     }
     ok = ok && listen(config.relay.listen.address, config.relay.listen.port,
-                      [&router](uv_loop_t*) { return router.accept_relay(); }, "relay");
+                      [&runtime](uv_loop_t*) { return runtime.accept_relay(); }, "relay");
     if (!ok) {
       rc = kExitSoftware;
     } else {
@@ -64,7 +68,7 @@ int main(int argc, char** argv) {
       log.info("edge proxy running for ", hosted);
       net::SignalWatcher signals(&loop, [&](int signum) {
         if (signum == SIGUSR1) {
-          router.log_status();
+          runtime.router().log_status();
           return;
         }
         if (signum == SIGHUP) {
@@ -73,7 +77,7 @@ int main(int argc, char** argv) {
         }
         log.info("signal ", signum, ": shutting down");
         for (auto& l : listeners) l->close();
-        router.shutdown();
+        runtime.shutdown();
         signals.close();
       }, {SIGINT, SIGTERM, SIGHUP, SIGUSR1});
       if (Status st = signals.start(); !st.ok()) {

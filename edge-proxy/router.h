@@ -4,61 +4,67 @@
 // verification requests to the authoritative server and its answers back. Nothing is dropped:
 // a stanza that cannot go on is reported back to whoever sent it (a bounce frame to the
 // gateway, an error stanza to the partner).
+//
+// The router is sans-IO: it sees sessions and links only through S2sPort and GatewayPort, and
+// asks an S2sFactory for new outbound sessions. EdgeRuntime connects it to sockets.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "common/net/relay_channel.h"
-#include "common/tls/tls_context.h"
+#include "common/core/log.h"
+#include "common/core/result.h"
+#include "common/relay/link.h"
 #include "common/xml/stanza_reader.h"
 #include "common/xmpp/s2s_stream.h"
 #include "edge-proxy/edge_config.h"
+#include "edge-proxy/gateway_port.h"
+#include "edge-proxy/s2s_port.h"
 
 namespace xf::edge {
 
-class S2sSession;
-
-class Router final : public net::RelayChannel::Handler {
+class Router {
  public:
-  Router(uv_loop_t* loop, const EdgeConfig& config);
-  ~Router() override;
+  Router(const EdgeConfig& config, S2sFactory& factory);
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Loads certificates and builds the TLS contexts.
-  Status init();
-
-  // Listener factories (nullptr refuses the socket, e.g. over the connection limit).
-  net::Connection* accept_s2s();
-  net::Connection* accept_relay();
-
-  // For sessions.
-  xmpp::S2sStream::Settings stream_settings(xmpp::S2sStream::Role role) const;
-  std::uint64_t next_session_id() { return ++last_session_id_; }
-  const std::shared_ptr<tls::Context>& server_tls() const { return s2s_server_tls_; }
-  const std::shared_ptr<tls::Context>& client_tls() const { return s2s_client_tls_; }
-  bool admit_inbound(S2sSession& session);
-  void partner_stanza(S2sSession& session, xml::Element&& stanza, std::string_view local_domain,
-                      std::string_view remote_domain);
-  void dialback_request(S2sSession& inbound, const xmpp::DialbackRequest& request);
+  // ---- s2s sessions ----
+  // May one more inbound connection be accepted? Not over connection_limit or after shutdown.
+  bool may_accept_inbound() const;
+  // An accepted inbound session; the router knows it until session_closed.
+  void session_opened(S2sPort& session);
+  // Once the inbound peer's address is known: nullopt admits it, else the stream error to
+  // refuse it with (partner_connection_limit).
+  std::optional<xmpp::StreamFailure> admit_inbound(const S2sPort& session) const;
+  // A stanza the stream authenticated, for (local, remote), and how the pair was authenticated.
+  void partner_stanza(S2sPort& session, xml::Element&& stanza, std::string_view local_domain,
+                      std::string_view remote_domain, xmpp::PeerAuth auth);
+  void dialback_request(S2sPort& inbound, const xmpp::DialbackRequest& request);
   void verify_result(std::string_view stream_id, std::string_view remote_domain,
                      std::string_view local_domain, bool valid);
-  void authenticated(S2sSession& session, std::string_view local_domain,
+  void authenticated(S2sPort& session, std::string_view local_domain,
                      std::string_view remote_domain);
-  void outbound_ready(S2sSession& session);
-  void session_closed(S2sSession& session, const Error* reason);
+  void outbound_ready(S2sPort& session);
+  // The session's connection is closing (reason: why, null when orderly); drop it.
+  void session_closed(S2sPort& session, const Error* reason);
 
-  // net::RelayChannel::Handler
-  void on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) override;
-  void on_channel_closed(net::RelayChannel& channel, const Error* reason) override;
+  // ---- gateway links ----
+  // May one more gateway link be accepted? Not after shutdown.
+  bool may_accept_gateway() const { return !shutting_down_; }
+  // A new link, still handshaking; the router knows it until gateway_closed.
+  void gateway_opened(GatewayPort& gateway);
+  void on_link_event(GatewayPort& gateway, relay::LinkEvent&& event);
+  void gateway_closed(GatewayPort& gateway, const Error* reason);
 
-  // Closes every stream and link (daemon shutdown).
+  // Daemon shutdown: ends every stream with system-shutdown and opens nothing new. Closing the
+  // gateway links is the runtime's job (they carry the close frame).
   void shutdown();
 
   // One log line per gateway link and per s2s session, for operators (SIGUSR1).
@@ -81,35 +87,30 @@ class Router final : public net::RelayChannel::Handler {
     xmpp::DialbackRequest request;
   };
   struct Outbound {
-    S2sSession* session = nullptr;
+    S2sPort* session = nullptr;
     std::deque<Queued> queue;
     std::vector<PendingVerify> verifies;
   };
   struct Gateway {
-    net::RelayChannel* channel = nullptr;
+    GatewayPort* port = nullptr;
     bool up = false;
   };
 
   Outbound& outbound_for(const std::string& local, const std::string& remote);
   void route_outbound(Queued queued, const std::string& local, const std::string& remote);
-  void gateway_stanza(std::uint64_t gateway, std::uint64_t seq, relay::StanzaMsg&& msg);
-  void report(const Queued& queued, std::string_view condition);
+  void gateway_stanza(GatewayPort& gateway, std::uint64_t seq, relay::StanzaMsg&& msg);
+  // Delivered when condition is empty, else bounced with it.
+  void report(const Queued& queued, std::optional<xmpp::StanzaError> condition);
   void bounce_to_partner(const xml::Element& stanza, xmpp::StanzaError condition,
                          std::string_view text);
-  net::RelayChannel* pick_gateway();
-  S2sSession* find_session(std::uint64_t id) const;
+  GatewayPort* pick_gateway();
+  S2sPort* find_session(std::uint64_t id) const;
 
-  uv_loop_t* loop_;
   const EdgeConfig& config_;
-  std::shared_ptr<tls::Context> s2s_server_tls_;
-  std::shared_ptr<tls::Context> s2s_client_tls_;
-  std::shared_ptr<tls::Context> relay_tls_;
-  std::uint64_t last_session_id_ = 0;
-  std::map<std::uint64_t, S2sSession*> sessions_;  // Every live s2s session by id.
+  S2sFactory& factory_;
+  std::map<std::uint64_t, S2sPort*> sessions_;  // Every live s2s session by id.
   std::map<Pair, Outbound> outbound_;
   std::map<std::uint64_t, Gateway> gateways_;  // By link id.
-  std::map<net::RelayChannel*, std::uint64_t> gateway_ids_;
-  std::uint64_t last_gateway_id_ = 0;
   std::uint64_t round_robin_ = 0;
   xml::StanzaReader reader_;
   std::string scratch_;

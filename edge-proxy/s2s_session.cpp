@@ -12,25 +12,46 @@ std::string log_name(bool inbound, std::uint64_t id, std::string_view remote) {
 
 }  // namespace
 
-S2sSession* S2sSession::make_inbound(uv_loop_t* loop, Router& router) {
-  xmpp::S2sStream::Settings settings = router.stream_settings(xmpp::S2sStream::Role::inbound);
-  return new S2sSession(loop, router, std::move(settings), router.next_session_id());
+xmpp::S2sStream::Settings s2s_stream_settings(const EdgeConfig& config,
+                                              xmpp::S2sStream::Role role) {
+  xmpp::S2sStream::Settings s;
+  s.role = role;
+  s.is_hosted = [&config](std::string_view d) { return config.is_hosted(d); };
+  s.tls_required = true;
+  s.tls_available = true;
+  s.dialback_secret = config.s2s.dialback_secret;
+  s.limits.max_stanza_bytes = static_cast<std::size_t>(config.s2s.max_stanza_bytes);
+  s.establishment_timeout_ms =
+      (role == xmpp::S2sStream::Role::outbound ? config.s2s.connect_timeout_s
+                                               : config.s2s.stream_establishment_timeout_s) *
+      1000;
+  s.inactivity_timeout_ms = config.s2s.stream_inactivity_timeout_s * 1000;
+  s.keepalive_interval_ms = config.s2s.keepalive_interval_s * 1000;
+  return s;
 }
 
-S2sSession* S2sSession::make_outbound(uv_loop_t* loop, Router& router, std::string local_domain,
-                                      std::string remote_domain) {
-  xmpp::S2sStream::Settings settings = router.stream_settings(xmpp::S2sStream::Role::outbound);
+S2sSession* S2sSession::make_inbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
+                                     std::shared_ptr<tls::Context> tls, std::uint64_t id) {
+  return new S2sSession(loop, router, s2s_stream_settings(config, xmpp::S2sStream::Role::inbound),
+                        std::move(tls), id);
+}
+
+S2sSession* S2sSession::make_outbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
+                                      std::shared_ptr<tls::Context> tls, std::uint64_t id,
+                                      std::string local_domain, std::string remote_domain) {
+  xmpp::S2sStream::Settings settings = s2s_stream_settings(config, xmpp::S2sStream::Role::outbound);
   settings.local_domain = std::move(local_domain);
   settings.remote_domain = std::move(remote_domain);
-  return new S2sSession(loop, router, std::move(settings), router.next_session_id());
+  return new S2sSession(loop, router, std::move(settings), std::move(tls), id);
 }
 
 S2sSession::S2sSession(uv_loop_t* loop, Router& router, xmpp::S2sStream::Settings settings,
-                       std::uint64_t id)
+                       std::shared_ptr<tls::Context> tls, std::uint64_t id)
     : net::TlsConnection(loop, log_name(settings.role == xmpp::S2sStream::Role::inbound, id,
                                         settings.remote_domain)),
       router_(router),
       id_(id),
+      tls_(std::move(tls)),
       stream_(std::move(settings), *this),
       timer_(*this, [this] {
         stream_.on_timer(now());
@@ -52,7 +73,14 @@ void S2sSession::rearm() {
 
 void S2sSession::on_connected() {
   log_.info("connected ", peer_address());
-  if (inbound() && !router_.admit_inbound(*this)) return;
+  if (inbound()) {
+    if (auto refusal = router_.admit_inbound(*this)) {
+      // A stream error needs an open stream: start ours only to end it.
+      stream_.start(now());
+      end(&*refusal);
+      return;
+    }
+  }
   stream_.start(now());
   rearm();
 }
@@ -64,9 +92,9 @@ void S2sSession::on_plaintext(std::string_view bytes) {
 
 void S2sSession::on_tls_established() {
   const tls::Session* tls = tls_session();
-  log_.info("TLS established: ", tls->version(), " ", tls->cipher(), ", peer certificate ",
-            tls->peer().present ? (tls->peer().chain_verified ? "verified" : "not verified")
-                                : "absent");
+  log_.info(
+      "TLS established: ", tls->version(), " ", tls->cipher(), ", peer certificate ",
+      tls->peer().present ? (tls->peer().chain_verified ? "verified" : "not verified") : "absent");
   stream_.tls_established(now());
   rearm();
 }
@@ -91,8 +119,8 @@ void S2sSession::send_verify(const xmpp::DialbackRequest& request) {
   stream_.send_verify(request, now());
 }
 
-void S2sSession::complete_dialback(std::string_view remote_domain,
-                                   std::string_view local_domain, bool valid) {
+void S2sSession::complete_dialback(std::string_view remote_domain, std::string_view local_domain,
+                                   bool valid) {
   stream_.complete_dialback(remote_domain, local_domain, valid, now());
   rearm();
 }
@@ -105,6 +133,13 @@ void S2sSession::end(const xmpp::StreamFailure* failure) {
   stream_.close(failure);
 }
 
+std::string S2sSession::describe() const {
+  return log::cat(log_name(inbound(), id_, remote_domain().empty() ? "?" : remote_domain()),
+                  " <-> ", local_domain(),
+                  authenticated() ? " authenticated" : " not authenticated",
+                  stream_.tls_active() ? ", TLS" : "", ", peer ", peer_address());
+}
+
 void S2sSession::on_send(std::string_view bytes) {
   if (connection_closed_) return;
   write(std::string(bytes));
@@ -112,8 +147,7 @@ void S2sSession::on_send(std::string_view bytes) {
 
 void S2sSession::on_start_tls() {
   bool out = !inbound();
-  Status st = start_tls(out ? router_.client_tls() : router_.server_tls(),
-                        out ? net::TlsRole::client : net::TlsRole::server,
+  Status st = start_tls(tls_, out ? net::TlsRole::client : net::TlsRole::server,
                         out ? stream_.remote_domain() : std::string());
   if (!st.ok()) {
     log_.warn("cannot start TLS: ", st.error().detail);
@@ -122,8 +156,8 @@ void S2sSession::on_start_tls() {
 }
 
 void S2sSession::on_stanza(xml::Element&& stanza, std::string_view from_domain,
-                           std::string_view to_domain) {
-  router_.partner_stanza(*this, std::move(stanza), to_domain, from_domain);
+                           std::string_view to_domain, xmpp::PeerAuth how) {
+  router_.partner_stanza(*this, std::move(stanza), to_domain, from_domain, how);
 }
 
 void S2sSession::on_dialback_request(const xmpp::DialbackRequest& request) {
@@ -148,7 +182,9 @@ void S2sSession::on_authenticated(std::string_view local_domain, std::string_vie
   router_.authenticated(*this, local_domain, remote_domain);
 }
 
-void S2sSession::on_ready_for_verify() { router_.outbound_ready(*this); }
+void S2sSession::on_ready_for_verify() {
+  router_.outbound_ready(*this);
+}
 
 void S2sSession::on_closed(const xmpp::StreamFailure* failure) {
   if (failure != nullptr) {

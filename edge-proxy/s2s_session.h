@@ -1,5 +1,5 @@
 // One server-to-server connection with a partner: the socket, TLS and the s2s stream machine.
-// Inbound sessions are accepted on the s2s port; outbound ones are dialled by the router, one
+// Inbound sessions are accepted on the s2s port; outbound ones are dialled for the router, one
 // per (local domain, remote domain) pair. The session only moves bytes and timer ticks; what a
 // stanza or a dialback request means is the router's business.
 #pragma once
@@ -10,35 +10,52 @@
 
 #include "common/net/timer.h"
 #include "common/net/tls_connection.h"
+#include "common/tls/tls_context.h"
 #include "common/xmpp/s2s_stream.h"
+#include "edge-proxy/edge_config.h"
+#include "edge-proxy/s2s_port.h"
 
 namespace xf::edge {
 
 class Router;
 
-class S2sSession final : public net::TlsConnection, private xmpp::S2sStream::Events {
+// The stream machine's settings for one direction, from the edge configuration.
+xmpp::S2sStream::Settings s2s_stream_settings(const EdgeConfig& config, xmpp::S2sStream::Role role);
+
+class S2sSession final : public net::TlsConnection,
+                         public S2sPort,
+                         private xmpp::S2sStream::Events {
  public:
-  static S2sSession* make_inbound(uv_loop_t* loop, Router& router);
-  static S2sSession* make_outbound(uv_loop_t* loop, Router& router, std::string local_domain,
-                                   std::string remote_domain);
+  // tls: the server context for inbound sessions, the client one for outbound.
+  static S2sSession* make_inbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
+                                  std::shared_ptr<tls::Context> tls, std::uint64_t id);
+  static S2sSession* make_outbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
+                                   std::shared_ptr<tls::Context> tls, std::uint64_t id,
+                                   std::string local_domain, std::string remote_domain);
 
-  std::uint64_t id() const { return id_; }
-  bool inbound() const { return stream_.role() == xmpp::S2sStream::Role::inbound; }
-  xmpp::S2sStream& stream() { return stream_; }
-  const xmpp::S2sStream& stream() const { return stream_; }
-  // The peer's IP address without the port (for per-partner connection limits).
-  std::string peer_ip() const;
-
-  void send_stanza(const xml::Element& stanza);
-  void send_verify(const xmpp::DialbackRequest& request);
+  // S2sPort
+  std::uint64_t id() const override { return id_; }
+  bool inbound() const override { return stream_.role() == xmpp::S2sStream::Role::inbound; }
+  std::string peer_ip() const override;
+  const std::string& stream_id() const override { return stream_.stream_id(); }
+  const std::string& local_domain() const override { return stream_.local_domain(); }
+  const std::string& remote_domain() const override { return stream_.remote_domain(); }
+  bool is_authenticated(std::string_view local_domain,
+                        std::string_view remote_domain) const override {
+    return stream_.is_authenticated(local_domain, remote_domain);
+  }
+  bool authenticated() const override { return stream_.authenticated(); }
+  bool ready_for_verify() const override { return stream_.ready_for_verify(); }
+  void send_stanza(const xml::Element& stanza) override;
+  void send_verify(const xmpp::DialbackRequest& request) override;
   void complete_dialback(std::string_view remote_domain, std::string_view local_domain,
-                         bool valid);
-  // Ends the stream with a stream error (or cleanly when failure is null), then the socket.
-  void end(const xmpp::StreamFailure* failure);
+                         bool valid) override;
+  void end(const xmpp::StreamFailure* failure) override;
+  std::string describe() const override;
 
  private:
   S2sSession(uv_loop_t* loop, Router& router, xmpp::S2sStream::Settings settings,
-             std::uint64_t id);
+             std::shared_ptr<tls::Context> tls, std::uint64_t id);
   ~S2sSession() override = default;
 
   // net::TlsConnection
@@ -50,8 +67,8 @@ class S2sSession final : public net::TlsConnection, private xmpp::S2sStream::Eve
   // xmpp::S2sStream::Events
   void on_send(std::string_view bytes) override;
   void on_start_tls() override;
-  void on_stanza(xml::Element&& stanza, std::string_view from_domain,
-                 std::string_view to_domain) override;
+  void on_stanza(xml::Element&& stanza, std::string_view from_domain, std::string_view to_domain,
+                 xmpp::PeerAuth how) override;
   void on_dialback_request(const xmpp::DialbackRequest& request) override;
   void on_verify_result(std::string_view stream_id, std::string_view remote_domain,
                         std::string_view local_domain, bool valid) override;
@@ -64,6 +81,7 @@ class S2sSession final : public net::TlsConnection, private xmpp::S2sStream::Eve
 
   Router& router_;
   std::uint64_t id_;
+  std::shared_ptr<tls::Context> tls_;
   xmpp::S2sStream stream_;
   net::Timer timer_;
   bool connection_closed_ = false;

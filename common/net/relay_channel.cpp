@@ -4,6 +4,33 @@
 
 namespace xf::net {
 
+Result<std::shared_ptr<tls::Context>> RelayChannel::make_tls(const config::RelayLinkConfig& config,
+                                                             relay::Role role,
+                                                             std::string cert_name) {
+  tls::ContextConfig tls;
+  tls.server = role == relay::Role::edge;
+  tls.certs.push_back({std::move(cert_name), config.certificate, config.private_key});
+  tls.ca_file = config.ca_file;
+  tls.verify = tls::PeerVerify::required;
+  auto context = tls::Context::create(tls);
+  if (!context.ok()) return fail(Errc::config_error, "relay TLS: " + context.error().detail);
+  return std::move(context).value();
+}
+
+RelayChannel::Settings RelayChannel::settings_for(const config::RelayLinkConfig& config,
+                                                  relay::Role role, std::string node_name,
+                                                  std::shared_ptr<tls::Context> tls,
+                                                  std::vector<std::string> expected_peers) {
+  Settings settings;
+  settings.link.role = role;
+  settings.link.node_name = std::move(node_name);
+  settings.link.heartbeat_interval_ms = config.heartbeat_interval_s * 1000;
+  settings.link.dead_peer_timeout_ms = config.dead_peer_timeout_s * 1000;
+  settings.tls = std::move(tls);
+  settings.expected_peers = std::move(expected_peers);
+  return settings;
+}
+
 RelayChannel* RelayChannel::make(uv_loop_t* loop, Handler& handler, Settings settings,
                                  std::string log_name) {
   return new RelayChannel(loop, handler, std::move(settings), std::move(log_name));
@@ -38,10 +65,7 @@ void RelayChannel::on_tls_established() {
     return;
   }
   for (const std::string& expected : settings_.expected_peers) {
-    bool match = false;
-    for (const std::string& id : peer.dns_ids) match = match || tls::dns_id_matches(id, expected);
-    if (peer.dns_ids.empty()) match = tls::domain_equals(peer.common_name, expected);
-    if (match) {
+    if (tls::certificate_names_host(peer, expected)) {
       peer_identity_ = expected;
       break;
     }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config/shared_sections.h"
 #include "common/net/timer.h"
 #include "common/net/tls_connection.h"
 #include "common/relay/link.h"
@@ -29,9 +30,20 @@ class RelayChannel final : public TlsConnection {
   struct Settings {
     relay::LinkConfig link;
     std::shared_ptr<tls::Context> tls;  // PeerVerify::required, our certificate, internal CA.
-    // Names the peer certificate must carry one of (DNS-ID, or CN without SAN).
+    // Names the peer certificate must carry one of (tls::certificate_names_host).
     std::vector<std::string> expected_peers;
   };
+
+  // The relay link's mutual-TLS context for one end (the edge serves, the gateway dials): our
+  // certificate under cert_name, the internal CA as the only trust anchor, and a peer
+  // certificate required. Fails with config_error on unusable files.
+  static Result<std::shared_ptr<tls::Context>> make_tls(const config::RelayLinkConfig& config,
+                                                        relay::Role role, std::string cert_name);
+  // Channel settings from the relay-link config: the link timers, this end's role and node
+  // name, the context from make_tls and the names the peer's certificate may carry.
+  static Settings settings_for(const config::RelayLinkConfig& config, relay::Role role,
+                               std::string node_name, std::shared_ptr<tls::Context> tls,
+                               std::vector<std::string> expected_peers);
 
   // A channel for an accepted socket (edge) or one to connect() (gateway).
   static RelayChannel* make(uv_loop_t* loop, Handler& handler, Settings settings,

@@ -1,5 +1,5 @@
-// Relay link framing (DESIGN.md "Relay link"): every message between gateway and edge is one
-// frame. All integers are in network byte order.
+// Relay link framing: every message between gateway and edge is one frame. All integers are in
+// network byte order.
 //
 //   offset size field
 //   0      2    magic 'X' 'F'

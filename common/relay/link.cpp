@@ -254,9 +254,9 @@ Result<std::uint64_t> Link::send_stanza(const RoutingFacts& facts, std::string_v
   return send_data(StanzaMsg{facts, std::string(xml)});
 }
 
-Result<std::uint64_t> Link::send_bounce(std::uint64_t ref_seq, std::string_view condition,
+Result<std::uint64_t> Link::send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
                                         const RoutingFacts& facts, std::string_view xml) {
-  return send_data(BounceMsg{ref_seq, std::string(condition), facts, std::string(xml)});
+  return send_data(BounceMsg{ref_seq, condition, facts, std::string(xml)});
 }
 
 Result<std::uint64_t> Link::send_delivered(std::uint64_t ref_seq) {

@@ -28,6 +28,11 @@ namespace xf::relay {
 // format version in every header).
 inline constexpr std::uint16_t kLinkProtocolVersion = 1;
 
+// Short enough that a dead edge is noticed well before partner stanzas time out (30 s).
+inline constexpr Millis kDefaultHeartbeatIntervalMs = 10000;
+// Three missed heartbeats: one lost or late heartbeat never kills a healthy link.
+inline constexpr Millis kDefaultDeadPeerTimeoutMs = 30000;
+
 struct LinkConfig {
   Role role = Role::gateway;
   std::string node_name;
@@ -35,10 +40,8 @@ struct LinkConfig {
   std::uint16_t max_version = kLinkProtocolVersion;
   // Both daemons are on a LAN: a peer that cannot finish the handshake in 10 s is broken.
   Millis hello_timeout_ms = 10000;
-  // Short enough that a dead edge is noticed well before partner stanzas time out (30 s).
-  Millis heartbeat_interval_ms = 10000;
-  // Three missed heartbeats: one lost or late heartbeat never kills a healthy link.
-  Millis dead_peer_timeout_ms = 30000;
+  Millis heartbeat_interval_ms = kDefaultHeartbeatIntervalMs;
+  Millis dead_peer_timeout_ms = kDefaultDeadPeerTimeoutMs;
   std::uint32_t max_payload_bytes = kDefaultMaxPayloadBytes;
 };
 
@@ -113,7 +116,7 @@ class Link {
   // with limit_exceeded when the payload would exceed max_payload_bytes.
   Result<std::uint64_t> send_stanza(const RoutingFacts& facts, std::string_view xml);
   // Edge -> gateway: what became of the stanza in the gateway's frame ref_seq.
-  Result<std::uint64_t> send_bounce(std::uint64_t ref_seq, std::string_view condition,
+  Result<std::uint64_t> send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
                                     const RoutingFacts& facts, std::string_view xml);
   Result<std::uint64_t> send_delivered(std::uint64_t ref_seq);
   Result<std::uint64_t> send_policy(std::string_view json);

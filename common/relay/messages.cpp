@@ -1,5 +1,7 @@
 #include "common/relay/messages.h"
 
+#include <optional>
+
 #include "common/relay/wire.h"
 
 namespace xf::relay {
@@ -20,20 +22,6 @@ const char* to_string(Direction direction) {
       return "inbound";
     case Direction::outbound:
       return "outbound";
-  }
-  return "unknown";
-}
-
-const char* to_string(PartnerAuth auth) {
-  switch (auth) {
-    case PartnerAuth::none:
-      return "none";
-    case PartnerAuth::dialback:
-      return "dialback";
-    case PartnerAuth::sasl_external:
-      return "sasl_external";
-    case PartnerAuth::tls_verified:
-      return "tls_verified";
   }
   return "unknown";
 }
@@ -86,7 +74,7 @@ struct Encoder {
   }
   void operator()(const BounceMsg& m) {
     wire::put_u64(out, m.ref_seq);
-    wire::put_string(out, m.condition);
+    wire::put_string(out, xmpp::to_string(m.condition));
     put_facts(out, m.facts);
     wire::put_string(out, m.xml);
   }
@@ -175,8 +163,9 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
     case FrameType::bounce: {
       BounceMsg m;
       m.ref_seq = r.u64();
-      m.condition = r.string();
-      valid = read_facts(r, m.facts);
+      std::optional<xmpp::StanzaError> condition = xmpp::parse_stanza_error(r.string());
+      valid = read_facts(r, m.facts) && condition.has_value();
+      if (condition) m.condition = *condition;
       m.xml = r.string();
       message = std::move(m);
       break;

@@ -6,15 +6,17 @@
 //   heartbeat     u64 token (the sender's clock; echoed back)
 //   heartbeat_ack u64 token
 //   stanza        facts, string xml
-//   bounce        u64 ref_seq, string condition, facts, string xml
+//   bounce        u64 ref_seq, string condition (an RFC 6120 stanza error name), facts,
+//                 string xml
 //   delivered     u64 ref_seq
 //   policy        string json
 //   reachability  string remote_domain, u8 up (0 | 1)
 //   ack           u64 highest sequence number received
 //   close         string reason
-//   facts         string local_domain, string remote_domain, u8 direction, u8 auth,
-//                 string stream_id
-// A payload with bytes left over or an out-of-range enum is a parse error.
+//   facts         string local_domain, string remote_domain, u8 direction, u8 auth
+//                 (xmpp::PeerAuth), string stream_id
+// A payload with bytes left over, an out-of-range enum or an unknown condition name is a parse
+// error.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,8 @@
 
 #include "common/core/result.h"
 #include "common/relay/frame.h"
+#include "common/xmpp/s2s_stream.h"
+#include "common/xmpp/stream_error.h"
 
 namespace xf::relay {
 
@@ -38,17 +42,12 @@ enum class Direction : std::uint8_t {
   outbound = 2,  // From the internal SIP side towards a partner server.
 };
 
-// How the partner's stream was authenticated.
-enum class PartnerAuth : std::uint8_t {
-  none = 0,           // Not authenticated (only for stanzas that need none, e.g. errors).
-  dialback = 1,       // Server Dialback (XEP-0220).
-  sasl_external = 2,  // SASL EXTERNAL with the partner's certificate (XEP-0178).
-  tls_verified = 3,   // The partner's certificate verified for its domain, without SASL.
-};
+// How the partner's stream was authenticated: the s2s stream's own enum, so that what the
+// stream reports reaches the gateway unchanged.
+using PartnerAuth = xmpp::PeerAuth;
 
 const char* to_string(Role role);
 const char* to_string(Direction direction);
-const char* to_string(PartnerAuth auth);
 
 // Where a stanza comes from and goes to, as the edge established it.
 struct RoutingFacts {
@@ -87,7 +86,7 @@ struct StanzaMsg {
 };
 struct BounceMsg {
   std::uint64_t ref_seq = 0;  // The stanza frame this answers (0: not a relayed stanza).
-  std::string condition;      // An RFC 6120 stanza error condition, e.g. "remote-server-timeout".
+  xmpp::StanzaError condition = xmpp::StanzaError::undefined_condition;
   RoutingFacts facts;
   std::string xml;  // The stanza that could not be delivered.
   bool operator==(const BounceMsg&) const = default;

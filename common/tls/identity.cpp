@@ -6,8 +6,6 @@ namespace xf::tls {
 
 namespace {
 
-constexpr std::string_view kXmppServerService = "_xmpp-server.";
-
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -64,29 +62,12 @@ bool dns_id_matches(std::string_view pattern, std::string_view domain) {
   return iequals(domain.substr(dot + 1), base);
 }
 
-bool identity_matches_domain(const PeerIdentity& id, std::string_view domain) {
-  domain = without_trailing_dot(domain);
-  if (!well_formed(domain)) return false;
-  for (const std::string& srv : id.srv_ids) {
-    std::string_view name = srv;
-    if (name.size() > kXmppServerService.size() &&
-        iequals(name.substr(0, kXmppServerService.size()), kXmppServerService) &&
-        domain_equals(name.substr(kXmppServerService.size()), domain)) {
-      return true;
-    }
+bool certificate_names_host(const PeerIdentity& peer, std::string_view host) {
+  for (const std::string& dns : peer.dns_ids) {
+    if (dns_id_matches(dns, host)) return true;
   }
-  for (const std::string& dns : id.dns_ids) {
-    if (dns_id_matches(dns, domain)) return true;
-  }
-  for (const std::string& addr : id.xmpp_addrs) {
-    if (domain_equals(addr, domain)) return true;
-  }
-  // RFC 6125 §6.4.4: the CN counts only when no identifier of a supported SAN type is present.
-  if (id.srv_ids.empty() && id.dns_ids.empty() && id.xmpp_addrs.empty() &&
-      !id.common_name.empty()) {
-    return dns_id_matches(id.common_name, domain);
-  }
-  return false;
+  const bool has_san = !peer.dns_ids.empty() || !peer.srv_ids.empty() || !peer.xmpp_addrs.empty();
+  return !has_san && !peer.common_name.empty() && dns_id_matches(peer.common_name, host);
 }
 
 }  // namespace xf::tls

@@ -1,4 +1,4 @@
-// RFC 6125 name checks for XMPP server certificates (RFC 6120 §13.7.2, XEP-0178).
+// RFC 6125 name checks for peer certificates.
 #pragma once
 
 #include <string_view>
@@ -14,9 +14,11 @@ bool domain_equals(std::string_view a, std::string_view b);
 // Only a wildcard that is the whole left-most label matches, and it matches exactly one label.
 bool dns_id_matches(std::string_view pattern, std::string_view domain);
 
-// Does the certificate identify this XMPP server domain? Checks, in order, SRV-ID
-// (_xmpp-server.domain), DNS-ID, XmppAddr (a bare domain); the CN only when the certificate has
-// no subjectAltName. Comparison is case-insensitive (domains are ASCII / A-labels here).
-bool identity_matches_domain(const PeerIdentity& id, std::string_view domain);
+// Does the certificate name this host (RFC 6125 §6.4)? Its DNS-IDs are checked first, with
+// dns_id_matches. The subject CN counts only when the certificate carries no subjectAltName
+// identifier at all (no DNS-ID, SRV-ID or XmppAddr): a certificate that has them names its
+// hosts there (§6.4.4), so its CN must not widen what it proves. Used for the relay link and
+// the SIP next hop, which identify peers by DNS name only.
+bool certificate_names_host(const PeerIdentity& peer, std::string_view host);
 
 }  // namespace xf::tls

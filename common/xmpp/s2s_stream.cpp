@@ -38,8 +38,14 @@ std::string_view to_string(PeerAuth auth) {
     case PeerAuth::none: return "none";
     case PeerAuth::dialback: return "dialback";
     case PeerAuth::sasl_external: return "sasl-external";
+    case PeerAuth::tls_verified: return "tls-verified";
   }
   return "?";
+}
+
+StanzaError undelivered_condition(bool stream_was_authenticated, bool timed_out) {
+  return stream_was_authenticated || timed_out ? StanzaError::remote_server_timeout
+                                               : StanzaError::remote_server_not_found;
 }
 
 S2sStream::S2sStream(Settings settings, Events& events)
@@ -285,8 +291,7 @@ void S2sStream::handle_dialback_result(const xml::Element& element) {
       return;
     }
     if (type == "valid") {
-      authenticated_.emplace(to, from);
-      auth_ = PeerAuth::dialback;
+      authenticated_.emplace(std::pair(to, from), PeerAuth::dialback);
       established_deadline_ = kNoDeadline;
       events_.on_authenticated(to, from, PeerAuth::dialback);
       return;
@@ -365,12 +370,13 @@ void S2sStream::handle_stanza(xml::Element&& element) {
     fail(StreamError::host_unknown, "stanza to '" + to + "', which this server does not serve");
     return;
   }
-  if (!is_authenticated(to, from)) {
+  PeerAuth how = auth_of(to, from);
+  if (how == PeerAuth::none) {
     fail(StreamError::invalid_from,
          "stanza from '" + from + "' to '" + to + "', a pair not authenticated on this stream");
     return;
   }
-  events_.on_stanza(std::move(element), from, to);
+  events_.on_stanza(std::move(element), from, to, how);
 }
 
 void S2sStream::send_stanza(const xml::Element& stanza, Millis now) {
@@ -414,15 +420,20 @@ void S2sStream::complete_dialback(std::string_view remote_domain, std::string_vi
                                           "' did not verify");
     return;
   }
-  authenticated_.emplace(std::string(local_domain), std::string(remote_domain));
-  auth_ = PeerAuth::dialback;
+  authenticated_.emplace(std::pair(std::string(local_domain), std::string(remote_domain)),
+                         PeerAuth::dialback);
   established_deadline_ = kNoDeadline;
   events_.on_authenticated(local_domain, remote_domain, PeerAuth::dialback);
 }
 
 bool S2sStream::is_authenticated(std::string_view local_domain,
                                  std::string_view remote_domain) const {
-  return authenticated_.count({std::string(local_domain), std::string(remote_domain)}) > 0;
+  return auth_of(local_domain, remote_domain) != PeerAuth::none;
+}
+
+PeerAuth S2sStream::auth_of(std::string_view local_domain, std::string_view remote_domain) const {
+  auto it = authenticated_.find({std::string(local_domain), std::string(remote_domain)});
+  return it == authenticated_.end() ? PeerAuth::none : it->second;
 }
 
 void S2sStream::fail(StreamError condition, std::string text) {

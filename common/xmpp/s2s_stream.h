@@ -5,7 +5,9 @@
 // sees a socket or a clock: the owner feeds plaintext and `now`, and writes what on_send gives.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -18,14 +20,21 @@
 
 namespace xf::xmpp {
 
-// How a remote domain was authenticated on a stream.
-enum class PeerAuth {
-  none,           // Not authenticated.
-  dialback,       // XEP-0220 Server Dialback.
-  sasl_external,  // RFC 6120 SASL EXTERNAL with the peer's certificate (XEP-0178).
+// How a remote domain was authenticated on a stream. The edge hands it to the gateway in the
+// relay routing facts, where the value is one byte on the wire: values never change meaning.
+enum class PeerAuth : std::uint8_t {
+  none = 0,           // Not authenticated (only for stanzas that need none, e.g. errors).
+  dialback = 1,       // XEP-0220 Server Dialback.
+  sasl_external = 2,  // RFC 6120 SASL EXTERNAL with the peer's certificate (XEP-0178).
+  tls_verified = 3,   // The peer's certificate verified for its domain, without SASL.
 };
 
 std::string_view to_string(PeerAuth auth);
+
+// The stanza error for stanzas an outbound stream could not deliver before it closed (RFC 6120
+// §8.3.3.16-17): remote-server-timeout when the stream had been authenticated (the partner
+// went away) or the attempt timed out, remote-server-not-found when it never came up.
+StanzaError undelivered_condition(bool stream_was_authenticated, bool timed_out);
 
 // A db:result received on an inbound stream, to be checked with the authoritative server.
 struct DialbackRequest {
@@ -81,9 +90,10 @@ class S2sStream : private xml::StreamParser::Handler {
     // Switch the transport to TLS now: client (outbound) or server (inbound). Everything
     // written before this call was plaintext; the owner resets nothing else.
     virtual void on_start_tls() = 0;
-    // A stanza whose from/to domains are authenticated on this stream.
+    // A stanza whose from/to domains are authenticated on this stream, and how that pair was
+    // authenticated (the gateway's policy may depend on it).
     virtual void on_stanza(xml::Element&& stanza, std::string_view from_domain,
-                           std::string_view to_domain) = 0;
+                           std::string_view to_domain, PeerAuth how) = 0;
     // Inbound: the peer presented a dialback key; check it with the authoritative server and
     // call complete_dialback().
     virtual void on_dialback_request(const DialbackRequest& request) = 0;
@@ -130,6 +140,8 @@ class S2sStream : private xml::StreamParser::Handler {
   const std::string& local_domain() const { return settings_.local_domain; }
   const std::string& remote_domain() const { return settings_.remote_domain; }
   bool is_authenticated(std::string_view local_domain, std::string_view remote_domain) const;
+  // How the pair was authenticated on this stream; PeerAuth::none when it is not.
+  PeerAuth auth_of(std::string_view local_domain, std::string_view remote_domain) const;
   // True once any pair is authenticated (outbound: the pair it was opened for).
   bool authenticated() const { return !authenticated_.empty(); }
   // Outbound: past TLS with features seen, so db:verify can go out.
@@ -159,9 +171,9 @@ class S2sStream : private xml::StreamParser::Handler {
   bool ready_for_verify_ = false;
   bool dialback_sent_ = false;  // Outbound: our db:result is out.
   bool close_sent_ = false;
-  std::set<std::pair<std::string, std::string>> authenticated_;  // (local, remote)
-  std::set<std::pair<std::string, std::string>> pending_;        // Inbound dialback in flight.
-  PeerAuth auth_ = PeerAuth::none;
+  // (local, remote) -> how it was authenticated.
+  std::map<std::pair<std::string, std::string>, PeerAuth> authenticated_;
+  std::set<std::pair<std::string, std::string>> pending_;  // Inbound dialback in flight.
   Millis established_deadline_ = kNoDeadline;
   Millis now_ = 0;        // Latest time the owner handed in.
   Millis last_read_ = 0;

@@ -7,7 +7,6 @@
 
 #include "common/config/config_reader.h"
 #include "common/config/json_file.h"
-#include "common/core/log.h"
 #include "common/xmpp/jid.h"
 
 namespace xf::gw {
@@ -70,16 +69,9 @@ void read_relay(ConfigSection s, RelaySettings& o) {
     o.edges.push_back(std::move(ep));
   }
   if (s.has("edges") && o.edges.empty()) s.error("edges", "must list at least one edge");
-  o.certificate = s.required_string("certificate");
-  o.private_key = s.required_string("private_key");
-  o.ca_file = s.required_string("ca_file");
-  o.heartbeat_interval_s = s.integer("heartbeat_interval_s", o.heartbeat_interval_s, 1, 600);
-  o.dead_peer_timeout_s = s.integer("dead_peer_timeout_s", o.dead_peer_timeout_s, 2, 3600);
+  config::read_relay_link(s, o);
   o.reconnect_min_ms = s.integer("reconnect_min_ms", o.reconnect_min_ms, 10, 600000);
   o.reconnect_max_ms = s.integer("reconnect_max_ms", o.reconnect_max_ms, 10, 3600000);
-  if (o.dead_peer_timeout_s <= o.heartbeat_interval_s) {
-    s.error("dead_peer_timeout_s", "must be greater than heartbeat_interval_s");
-  }
   if (o.reconnect_max_ms < o.reconnect_min_ms) {
     s.error("reconnect_max_ms", "must not be below reconnect_min_ms");
   }
@@ -205,11 +197,7 @@ Result<GatewayConfig> load_gateway_config(const std::string& path) {
   config::ConfigReader reader(*doc);
   ConfigSection root = reader.root();
   GatewayConfig cfg;
-  cfg.log_level = root.string("log_level", "info");
-  log::Level level;
-  if (!log::parse_level(cfg.log_level, level)) {
-    root.error("log_level", "must be one of debug|info|warn|error");
-  }
+  cfg.log_level = config::read_log_level(root);
   cfg.node_name = root.string("node_name", "gateway");
   for (const std::string& d : root.required_string_array("local_domains")) {
     std::string prepared = read_domain(root, "local_domains", d);

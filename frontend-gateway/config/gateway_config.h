@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/config/shared_sections.h"
 #include "common/core/result.h"
 
 namespace xf::gw {
@@ -51,13 +52,9 @@ struct EdgeEndpoint {
   std::string name;  // The name the edge's certificate must carry.
 };
 
-struct RelaySettings {
+// The relay link's certificate, CA and timers (shared with the edge), plus the edges to dial.
+struct RelaySettings : config::RelayLinkConfig {
   std::vector<EdgeEndpoint> edges;
-  std::string certificate;
-  std::string private_key;
-  std::string ca_file;
-  std::int64_t heartbeat_interval_s = 10;
-  std::int64_t dead_peer_timeout_s = 30;
   // Reconnect backoff: doubles from min to max, with jitter.
   std::int64_t reconnect_min_ms = 500;
   std::int64_t reconnect_max_ms = 30000;

@@ -96,13 +96,13 @@ void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
     delivered_to_partner({link, delivered->delivered.ref_seq});
   } else if (auto* bounce = std::get_if<relay::BounceReceived>(&event)) {
     const relay::BounceMsg& b = bounce->bounce;
-    if (presence_.on_bounce({link, b.ref_seq}, b.condition)) {
+    const std::string condition(xmpp::to_string(b.condition));
+    if (presence_.on_bounce({link, b.ref_seq}, condition)) {
       rearm();
       return;
     }
-    auto condition = xmpp::parse_stanza_error(b.condition);
-    const int status = condition ? bridge::sip_status_for(*condition) : 500;
-    verdict({link, b.ref_seq}, status, "bounced by the edge: " + b.condition);
+    verdict({link, b.ref_seq}, bridge::sip_status_for(b.condition),
+            "bounced by the edge: " + condition);
   }
   rearm();
 }

@@ -17,13 +17,8 @@ RelayClient::~RelayClient() {
 }
 
 Status RelayClient::start() {
-  tls::ContextConfig tls;
-  tls.server = false;
-  tls.certs.push_back({config_.node_name, config_.relay.certificate, config_.relay.private_key});
-  tls.ca_file = config_.relay.ca_file;
-  tls.verify = tls::PeerVerify::required;
-  auto ctx = tls::Context::create(tls);
-  if (!ctx.ok()) return fail(Errc::config_error, "relay TLS: " + ctx.error().detail);
+  auto ctx = net::RelayChannel::make_tls(config_.relay, relay::Role::gateway, config_.node_name);
+  if (!ctx.ok()) return fail(ctx.error());
   tls_ = std::move(ctx.value());
   for (std::size_t i = 0; i < edges_.size(); ++i) {
     Edge& edge = edges_[i];
@@ -44,13 +39,8 @@ void RelayClient::stop() {
 void RelayClient::dial(std::size_t index) {
   Edge& edge = edges_[index];
   if (stopping_ || edge.channel != nullptr) return;
-  net::RelayChannel::Settings settings;
-  settings.link.role = relay::Role::gateway;
-  settings.link.node_name = config_.node_name;
-  settings.link.heartbeat_interval_ms = config_.relay.heartbeat_interval_s * 1000;
-  settings.link.dead_peer_timeout_ms = config_.relay.dead_peer_timeout_s * 1000;
-  settings.tls = tls_;
-  settings.expected_peers = {edge.endpoint.name};
+  auto settings = net::RelayChannel::settings_for(config_.relay, relay::Role::gateway,
+                                                  config_.node_name, tls_, {edge.endpoint.name});
   edge.log.debug("connecting to ", edge.endpoint.host, ":", edge.endpoint.port);
   edge.channel = net::RelayChannel::make(loop_, *this, std::move(settings), edge.log.object());
   edge.channel->connect(edge.endpoint.host, edge.endpoint.port);

@@ -6,15 +6,7 @@
 namespace xf::gw {
 
 bool sip_peer_matches(const tls::PeerIdentity& peer, std::string_view host) {
-  for (const std::string& dns : peer.dns_ids) {
-    if (tls::dns_id_matches(dns, host)) return true;
-  }
-  // RFC 6125 §6.4.4: the CN counts only when no subjectAltName identifier is present.
-  if (peer.dns_ids.empty() && peer.srv_ids.empty() && peer.xmpp_addrs.empty() &&
-      !peer.common_name.empty()) {
-    return tls::dns_id_matches(peer.common_name, host);
-  }
-  return false;
+  return tls::certificate_names_host(peer, host);
 }
 
 SipConnection* SipConnection::make(uv_loop_t* loop, SipTransport& owner, std::uint64_t id,

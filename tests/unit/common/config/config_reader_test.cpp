@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/config/json_file.h"
+#include "common/config/shared_sections.h"
 
 using nlohmann::json;
 using xf::config::ConfigReader;
@@ -197,4 +198,60 @@ TEST_CASE("ConfigReader checks the root and a base pointer", "[unit][config]") {
     reader.root().required_string("x");
     CHECK(reader.errors() == std::vector<std::string>{"/edge: required key is missing"});
   }
+}
+
+TEST_CASE("read_relay_link reads the shared relay keys with the link's defaults",
+          "[unit][config]") {
+  const json d = doc(R"({"relay": {"certificate": "c.pem", "private_key": "k.pem",
+                                   "ca_file": "ca.pem", "extra": 1}})");
+  ConfigReader reader(d);
+  ConfigSection relay = reader.root().required_object("relay");
+  xf::config::RelayLinkConfig link;
+  xf::config::read_relay_link(relay, link);
+  relay.ignore("extra");  // A daemon's own key, read by the daemon.
+  REQUIRE(reader.finish().ok());
+  CHECK(link.certificate == "c.pem");
+  CHECK(link.private_key == "k.pem");
+  CHECK(link.ca_file == "ca.pem");
+  CHECK(link.heartbeat_interval_s * 1000 == xf::relay::kDefaultHeartbeatIntervalMs);
+  CHECK(link.dead_peer_timeout_s * 1000 == xf::relay::kDefaultDeadPeerTimeoutMs);
+}
+
+TEST_CASE("read_relay_link names each problem by its JSON pointer", "[unit][config]") {
+  const json d = doc(R"({"relay": {"certificate": "c.pem", "heartbeat_interval_s": 20,
+                                   "dead_peer_timeout_s": 20}})");
+  ConfigReader reader(d);
+  ConfigSection relay = reader.root().required_object("relay");
+  xf::config::RelayLinkConfig link;
+  xf::config::read_relay_link(relay, link);
+  auto st = reader.finish();
+  REQUIRE_FALSE(st.ok());
+  const std::string& detail = st.error().detail;
+  CHECK(detail.find("/relay/private_key: required key is missing") != std::string::npos);
+  CHECK(detail.find("/relay/ca_file: required key is missing") != std::string::npos);
+  CHECK(detail.find("/relay/dead_peer_timeout_s: must be greater than heartbeat_interval_s") !=
+        std::string::npos);
+}
+
+TEST_CASE("read_log_level accepts the four levels and defaults to info", "[unit][config]") {
+  const json absent = doc("{}");
+  ConfigReader r1(absent);
+  ConfigSection root1 = r1.root();
+  CHECK(xf::config::read_log_level(root1) == "info");
+  CHECK(r1.finish().ok());
+
+  const json debug = doc(R"({"log_level": "debug"})");
+  ConfigReader r2(debug);
+  ConfigSection root2 = r2.root();
+  CHECK(xf::config::read_log_level(root2) == "debug");
+  CHECK(r2.finish().ok());
+
+  const json loud = doc(R"({"log_level": "loud"})");
+  ConfigReader r3(loud);
+  ConfigSection root3 = r3.root();
+  (void)xf::config::read_log_level(root3);
+  auto st = r3.finish();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().detail.find("/log_level: must be one of debug|info|warn|error") !=
+        std::string::npos);
 }

@@ -20,7 +20,7 @@ std::vector<Message> every_message() {
       Heartbeat{123456789},
       HeartbeatAck{987654321},
       StanzaMsg{sample_facts(), "<message to='a@sip.example.com'><body>hi</body></message>"},
-      BounceMsg{42, "remote-server-timeout",
+      BounceMsg{42, xf::xmpp::StanzaError::remote_server_timeout,
                 RoutingFacts{"sip.example.com", "partner.example.org", Direction::outbound,
                              PartnerAuth::dialback, ""},
                 "<presence/>"},
@@ -173,4 +173,39 @@ TEST_CASE("relay: malformed payloads are rejected", "[unit][relay]") {
   std::string bad_up = encode_payload(ReachabilityMsg{"d", true});
   bad_up.back() = 2;
   CHECK_FALSE(decode_payload(FrameType::reachability, bad_up).ok());
+}
+
+// The wire format predates the typed condition and the shared auth enum: a bounce still carries
+// the condition's RFC 6120 name as a string and the facts carry the auth as one byte, so edges
+// and gateways of either version understand each other.
+TEST_CASE("relay: bounce conditions and partner auth keep their wire encoding", "[unit][relay]") {
+  RoutingFacts f{"a", "b", Direction::outbound, PartnerAuth::sasl_external, ""};
+  std::string payload =
+      encode_payload(BounceMsg{7, xf::xmpp::StanzaError::item_not_found, f, "<x/>"});
+  const std::string expected("\0\0\0\0\0\0\0\x07"  // ref_seq
+                             "\0\0\0\x0e" "item-not-found"
+                             "\0\0\0\x01" "a"
+                             "\0\0\0\x01" "b"
+                             "\x02"  // direction: outbound
+                             "\x02"  // auth: sasl_external
+                             "\0\0\0\0"
+                             "\0\0\0\x04" "<x/>",
+                             8 + 4 + 14 + 5 + 5 + 2 + 4 + 8);
+  CHECK(payload == expected);
+  CHECK(static_cast<int>(PartnerAuth::none) == 0);
+  CHECK(static_cast<int>(PartnerAuth::dialback) == 1);
+  CHECK(static_cast<int>(PartnerAuth::tls_verified) == 3);
+}
+
+TEST_CASE("relay: a bounce with an unknown condition or auth byte is malformed", "[unit][relay]") {
+  RoutingFacts f{"a", "b", Direction::outbound, PartnerAuth::dialback, ""};
+  std::string payload =
+      encode_payload(BounceMsg{7, xf::xmpp::StanzaError::item_not_found, f, "<x/>"});
+  REQUIRE(decode_payload(FrameType::bounce, payload).ok());
+  std::string unknown = payload;
+  unknown.replace(unknown.find("item-not-found"), 14, "item-not-there");
+  CHECK_FALSE(decode_payload(FrameType::bounce, unknown).ok());
+  std::string bad_auth = payload;
+  bad_auth[8 + 4 + 14 + 5 + 5 + 1] = 4;
+  CHECK_FALSE(decode_payload(FrameType::bounce, bad_auth).ok());
 }

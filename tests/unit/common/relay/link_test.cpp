@@ -114,7 +114,9 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   REQUIRE(p.gw.send_policy("{\"x\":1}").ok());
   REQUIRE(p.edge.send_reachability("partner.example.org", false).ok());
   REQUIRE(
-      p.edge.send_bounce(1, "service-unavailable", facts(Direction::outbound), "<presence/>").ok());
+      p.edge.send_bounce(1, xf::xmpp::StanzaError::service_unavailable, facts(Direction::outbound),
+                         "<presence/>")
+          .ok());
   REQUIRE(p.edge.send_delivered(1).ok());
   p.pump();
 
@@ -139,7 +141,7 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   auto bounces = events_of<BounceReceived>(p.gw_events);
   REQUIRE(bounces.size() == 1);
   CHECK(bounces[0].seq == 5);
-  CHECK(bounces[0].bounce.condition == "service-unavailable");
+  CHECK(bounces[0].bounce.condition == xf::xmpp::StanzaError::service_unavailable);
   CHECK(bounces[0].bounce.ref_seq == 1);
   auto delivered = events_of<DeliveredReceived>(p.gw_events);
   REQUIRE(delivered.size() == 1);

@@ -5,7 +5,7 @@
 #include "common/tls/identity.h"
 
 using xf::tls::dns_id_matches;
-using xf::tls::identity_matches_domain;
+using xf::tls::certificate_names_host;
 using xf::tls::PeerIdentity;
 
 TEST_CASE("dns_id_matches follows RFC 6125 6.4.3", "[unit][tls]") {
@@ -50,43 +50,45 @@ TEST_CASE("domain_equals ignores case and a trailing dot", "[unit][tls]") {
   CHECK_FALSE(xf::tls::domain_equals("b.example", "b.example.org"));
 }
 
-TEST_CASE("identity_matches_domain checks SRV-ID, DNS-ID, XmppAddr, then CN", "[unit][tls]") {
-  SECTION("SRV-ID for the xmpp-server service only") {
-    PeerIdentity id;
-    id.srv_ids = {"_xmpp-server.Example.org"};
-    CHECK(identity_matches_domain(id, "example.org"));
-    CHECK(identity_matches_domain(id, "EXAMPLE.ORG."));
-    CHECK_FALSE(identity_matches_domain(id, "other.org"));
-    id.srv_ids = {"_xmpp-client.example.org"};
-    CHECK_FALSE(identity_matches_domain(id, "example.org"));
-    id.srv_ids = {"_xmpp-server."};
-    CHECK_FALSE(identity_matches_domain(id, ""));
+TEST_CASE("certificate_names_host matches the DNS-IDs", "[unit][tls]") {
+  PeerIdentity id;
+  id.dns_ids = {"other.org", "*.example.org"};
+  CHECK(certificate_names_host(id, "muc.example.org"));
+  CHECK(certificate_names_host(id, "OTHER.org."));
+  CHECK_FALSE(certificate_names_host(id, "example.org"));    // The wildcard needs a label.
+  CHECK_FALSE(certificate_names_host(id, "a.muc.example.org"));
+  CHECK_FALSE(certificate_names_host(id, ""));
+}
+
+TEST_CASE("certificate_names_host uses the CN only without any subjectAltName identifier",
+          "[unit][tls]") {
+  PeerIdentity id;
+  id.common_name = "relay.example.org";
+  SECTION("no SAN: the CN names the host") {
+    CHECK(certificate_names_host(id, "relay.example.org"));
+    CHECK(certificate_names_host(id, "Relay.Example.Org."));
+    CHECK_FALSE(certificate_names_host(id, "other.example.org"));
   }
-  SECTION("DNS-ID with and without wildcard") {
-    PeerIdentity id;
-    id.dns_ids = {"other.org", "*.example.org"};
-    CHECK(identity_matches_domain(id, "muc.example.org"));
-    CHECK(identity_matches_domain(id, "other.org"));
-    CHECK_FALSE(identity_matches_domain(id, "example.org"));
+  SECTION("a DNS-ID for another name: the CN is ignored") {
+    id.dns_ids = {"other.example.org"};
+    CHECK_FALSE(certificate_names_host(id, "relay.example.org"));
+    CHECK(certificate_names_host(id, "other.example.org"));
   }
-  SECTION("XmppAddr equal to the bare domain") {
-    PeerIdentity id;
-    id.xmpp_addrs = {"Example.org"};
-    CHECK(identity_matches_domain(id, "example.org"));
-    id.xmpp_addrs = {"user@example.org"};
-    CHECK_FALSE(identity_matches_domain(id, "example.org"));
+  SECTION("only an SRV-ID or XmppAddr: still a SAN, so the CN is ignored") {
+    id.srv_ids = {"_xmpp-server.relay.example.org"};
+    CHECK_FALSE(certificate_names_host(id, "relay.example.org"));
+    id.srv_ids.clear();
+    id.xmpp_addrs = {"relay.example.org"};
+    CHECK_FALSE(certificate_names_host(id, "relay.example.org"));
   }
-  SECTION("CN only when no subjectAltName identifier is present") {
-    PeerIdentity id;
-    id.common_name = "example.org";
-    CHECK(identity_matches_domain(id, "example.org"));
-    CHECK_FALSE(identity_matches_domain(id, "other.org"));
-    id.dns_ids = {"other.org"};
-    CHECK_FALSE(identity_matches_domain(id, "example.org"));
-    CHECK(identity_matches_domain(id, "other.org"));
+  SECTION("a wildcard CN follows the DNS-ID rules") {
+    id.common_name = "*.example.org";
+    CHECK(certificate_names_host(id, "relay.example.org"));
+    CHECK_FALSE(certificate_names_host(id, "example.org"));
   }
-  SECTION("nothing matches an empty identity") {
-    PeerIdentity id;
-    CHECK_FALSE(identity_matches_domain(id, "example.org"));
-  }
+}
+
+TEST_CASE("certificate_names_host: an empty identity names nothing", "[unit][tls]") {
+  CHECK_FALSE(certificate_names_host(PeerIdentity{}, "example.org"));
+  CHECK_FALSE(certificate_names_host(PeerIdentity{}, ""));
 }

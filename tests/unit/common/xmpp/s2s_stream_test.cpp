@@ -20,6 +20,7 @@ struct Recorder : S2sStream::Events {
   std::string sent;
   int start_tls = 0;
   std::vector<xf::xml::Element> stanzas;
+  std::vector<PeerAuth> stanza_auth;  // How each stanza's pair was authenticated.
   std::vector<DialbackRequest> requests;
   std::vector<std::string> verify_results;  // "id from to valid|invalid"
   std::vector<std::string> authenticated;   // "local remote"
@@ -28,8 +29,10 @@ struct Recorder : S2sStream::Events {
 
   void on_send(std::string_view bytes) override { sent.append(bytes); }
   void on_start_tls() override { ++start_tls; }
-  void on_stanza(xf::xml::Element&& stanza, std::string_view, std::string_view) override {
+  void on_stanza(xf::xml::Element&& stanza, std::string_view, std::string_view,
+                 PeerAuth how) override {
     stanzas.push_back(std::move(stanza));
+    stanza_auth.push_back(how);
   }
   void on_dialback_request(const DialbackRequest& r) override { requests.push_back(r); }
   void on_verify_result(std::string_view id, std::string_view from, std::string_view to,
@@ -107,6 +110,7 @@ TEST_CASE("inbound s2s: STARTTLS, dialback, then stanzas of the authenticated pa
   CHECK(rec.requests[0].local_domain == "sip.example");
   CHECK(rec.requests[0].key == "abc");
   CHECK_FALSE(stream.is_authenticated("sip.example", "xmpp.example"));
+  CHECK(stream.auth_of("sip.example", "xmpp.example") == PeerAuth::none);
 
   stream.complete_dialback("xmpp.example", "sip.example", true, 6);
   CHECK(rec.take() == "<db:result from='sip.example' to='xmpp.example' type='valid'/>");
@@ -117,6 +121,10 @@ TEST_CASE("inbound s2s: STARTTLS, dialback, then stanzas of the authenticated pa
               7);
   REQUIRE(rec.stanzas.size() == 1);
   CHECK(rec.stanzas[0].child_text("body") == "hi");
+  // The stanza carries how its pair was authenticated, for the relay routing facts.
+  CHECK(rec.stanza_auth == std::vector<PeerAuth>{PeerAuth::dialback});
+  CHECK(stream.auth_of("sip.example", "xmpp.example") == PeerAuth::dialback);
+  CHECK(stream.auth_of("xmpp.example", "sip.example") == PeerAuth::none);
   CHECK_FALSE(rec.closed);
 }
 
@@ -317,4 +325,14 @@ TEST_CASE("s2s: an inbound and an outbound stream complete dialback against each
   CHECK(out_rec.authenticated == std::vector<std::string>{"sip.example xmpp.example"});
   CHECK_FALSE(in_rec.closed);
   CHECK_FALSE(out_rec.closed);
+}
+
+TEST_CASE("s2s: stanzas an outbound stream could not deliver get remote-server-*",
+          "[unit][xmpp][s2s]") {
+  using xf::xmpp::StanzaError;
+  using xf::xmpp::undelivered_condition;
+  CHECK(undelivered_condition(false, false) == StanzaError::remote_server_not_found);
+  CHECK(undelivered_condition(false, true) == StanzaError::remote_server_timeout);
+  CHECK(undelivered_condition(true, false) == StanzaError::remote_server_timeout);
+  CHECK(undelivered_condition(true, true) == StanzaError::remote_server_timeout);
 }

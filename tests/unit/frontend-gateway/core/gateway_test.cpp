@@ -270,10 +270,10 @@ TEST_CASE("gateway maps an edge bounce to a SIP error", "[unit][gateway]") {
       5, sip_request("MESSAGE", "sip:bob@sip.example", "sip:alice@xmpp.example", "x", "z9hG4bKa"));
   h.gateway.on_sip_message(
       5, sip_request("MESSAGE", "sip:bob@sip.example", "sip:carol@xmpp.example", "x", "z9hG4bKb"));
-  relay::BounceMsg bounce{1, "remote-server-not-found", {}, ""};
+  relay::BounceMsg bounce{1, xf::xmpp::StanzaError::remote_server_not_found, {}, ""};
   h.gateway.on_relay_event(0, relay::BounceReceived{3, bounce});
   bounce.ref_seq = 2;
-  bounce.condition = "remote-server-timeout";
+  bounce.condition = xf::xmpp::StanzaError::remote_server_timeout;
   h.gateway.on_relay_event(0, relay::BounceReceived{4, bounce});
   REQUIRE(h.sip.responses.size() == 2);
   CHECK(h.response_status(0) == 404);

@@ -203,8 +203,8 @@ TEST_CASE("grace: a bounce, a lost link, 64*T1 and shutdown keep their answers",
   SECTION("bounce") {
     Harness h;
     message_to_alice(h);
-    h.gateway.on_relay_event(
-        0, relay::BounceReceived{2, relay::BounceMsg{1, "remote-server-not-found", {}, ""}});
+    h.gateway.on_relay_event(0, relay::BounceReceived{2, relay::BounceMsg{
+                                    1, xf::xmpp::StanzaError::remote_server_not_found, {}, ""}});
     REQUIRE(h.sip.responses.size() == 1);
     CHECK(h.response(0).status_code() == 404);
   }

@@ -200,7 +200,8 @@ TEST_CASE("s2x: an edge bounce of the subscribe -> terminated reason noresource"
   Harness h;
   watching(h);
   REQUIRE(h.relay.sent.size() == 1);
-  relay::BounceMsg bounce{1, "remote-server-not-found", {}, h.relay.sent[0].second};
+  relay::BounceMsg bounce{1, xf::xmpp::StanzaError::remote_server_not_found, {},
+                          h.relay.sent[0].second};
   h.gateway->on_relay_event(0, relay::BounceReceived{2, bounce});
   REQUIRE(h.sip.requests.size() == 2);
   auto st = sub_state(h.request(1));

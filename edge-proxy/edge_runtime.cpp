@@ -1,0 +1,64 @@
+#include "edge-proxy/edge_runtime.h"
+
+#include <vector>
+
+#include "edge-proxy/s2s_session.h"
+
+namespace xf::edge {
+
+EdgeRuntime::EdgeRuntime(uv_loop_t* loop, const EdgeConfig& config, EdgeTls tls)
+    : loop_(loop), config_(config), tls_(std::move(tls)), router_(config, *this) {}
+
+EdgeRuntime::~EdgeRuntime() = default;
+
+net::Connection* EdgeRuntime::accept_s2s() {
+  if (!router_.may_accept_inbound()) return nullptr;
+  S2sSession* session =
+      S2sSession::make_inbound(loop_, router_, config_, tls_.s2s_server, ++last_session_id_);
+  router_.session_opened(*session);
+  return session;
+}
+
+S2sPort* EdgeRuntime::open_outbound(const std::string& local_domain,
+                                    const std::string& remote_domain) {
+  S2sSession* session = S2sSession::make_outbound(loop_, router_, config_, tls_.s2s_client,
+                                                  ++last_session_id_, local_domain, remote_domain);
+  session->connect(remote_domain, static_cast<std::uint16_t>(config_.s2s.default_port));
+  return session;
+}
+
+net::Connection* EdgeRuntime::accept_relay() {
+  if (!router_.may_accept_gateway()) return nullptr;
+  std::uint64_t id = ++last_gateway_id_;
+  auto settings = net::RelayChannel::settings_for(config_.relay, relay::Role::edge, "edge",
+                                                  tls_.relay, config_.relay.allowed_peers);
+  auto* channel =
+      net::RelayChannel::make(loop_, *this, std::move(settings), log::cat("relay-in ", id));
+  auto link = std::make_unique<GatewayLink>(id, *channel);
+  router_.gateway_opened(*link);
+  gateways_[channel] = std::move(link);
+  return channel;
+}
+
+void EdgeRuntime::on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) {
+  auto it = gateways_.find(&channel);
+  if (it == gateways_.end()) return;
+  router_.on_link_event(*it->second, std::move(event));
+}
+
+void EdgeRuntime::on_channel_closed(net::RelayChannel& channel, const Error* reason) {
+  auto it = gateways_.find(&channel);
+  if (it == gateways_.end()) return;
+  router_.gateway_closed(*it->second, reason);
+  gateways_.erase(it);
+}
+
+void EdgeRuntime::shutdown() {
+  router_.shutdown();
+  // Shutting a channel down closes it, which erases it from gateways_: walk a copy.
+  std::vector<net::RelayChannel*> channels;
+  for (auto& [channel, link] : gateways_) channels.push_back(channel);
+  for (net::RelayChannel* c : channels) c->shutdown("edge proxy shutting down");
+}
+
+}  // namespace xf::edge

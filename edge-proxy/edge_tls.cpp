@@ -1,0 +1,33 @@
+#include "edge-proxy/edge_tls.h"
+
+#include "common/net/relay_channel.h"
+
+namespace xf::edge {
+
+Result<EdgeTls> load_edge_tls(const EdgeConfig& config) {
+  EdgeTls tls;
+  tls::ContextConfig server;
+  server.server = true;
+  for (const HostedDomain& h : config.hosted_domains) {
+    server.certs.push_back({h.domain, h.certificate, h.private_key});
+  }
+  server.ca_file = config.s2s.trust_anchors;
+  // Partners without a certificate we trust still authenticate by dialback (XEP-0220).
+  server.verify = tls::PeerVerify::optional;
+  auto s = tls::Context::create(server);
+  if (!s.ok()) return fail(s.error());
+  tls.s2s_server = *s;
+
+  tls::ContextConfig client = server;
+  client.server = false;
+  auto c = tls::Context::create(client);
+  if (!c.ok()) return fail(c.error());
+  tls.s2s_client = *c;
+
+  auto r = net::RelayChannel::make_tls(config.relay, relay::Role::edge, "relay");
+  if (!r.ok()) return fail(r.error());
+  tls.relay = *r;
+  return tls;
+}
+
+}  // namespace xf::edge
