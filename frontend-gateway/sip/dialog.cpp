@@ -162,7 +162,7 @@ Result<Dialog> Dialog::restore(DialogState state) {
 
 Result<SipMessage> Dialog::make_request(std::string_view method) {
   if (method == "ACK" || method == "CANCEL") {
-    // Both reuse the CSeq number of the INVITE they belong to; no INVITE client exists yet.
+    // Both reuse the CSeq number of the INVITE they belong to, and the gateway sends no INVITE.
     return fail(Errc::invalid_argument, "ACK and CANCEL are not built from the dialog");
   }
   if (state_.local_cseq >= kMaxCseq) return fail(Errc::limit_exceeded, "dialog CSeq exhausted");

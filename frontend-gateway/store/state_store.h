@@ -1,6 +1,5 @@
-// What the gateway keeps across restarts, behind an interface: the embedded SQLite store is the
-// default, and a server database (PostgreSQL) shared by a pool of gateways can implement the same
-// calls later. Records and their bounds are in records.h.
+// What the gateway keeps across restarts, behind an interface; sqlite_store.h implements it on an
+// embedded SQLite database. Records and their bounds are in records.h.
 //
 // Semantics common to every call:
 // - upsert_* writes the whole record under its key: it inserts a new row, or replaces every
