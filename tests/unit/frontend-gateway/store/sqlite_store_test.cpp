@@ -76,6 +76,14 @@ int raw_count(const std::string& path, const std::string& sql) {
   return rows;
 }
 
+// A get_* result that must hold exactly `expected`.
+template <class T>
+void check_found(const xf::Result<std::optional<T>>& got, const T& expected) {
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  CHECK(**got == expected);
+}
+
 XmppToSipSubscription x2s(std::string watcher, std::string uri, xf::store::UnixMillis expires) {
   XmppToSipSubscription s;
   s.watcher_jid = std::move(watcher);
@@ -146,10 +154,7 @@ TEST_CASE("store XMPP->SIP subscriptions: upsert, get, find, delete", "[unit][st
   const auto sub = x2s("romeo@partner.example", "sip:juliet@corp.example", 50000);
   REQUIRE(store->upsert_xmpp_to_sip(sub).ok());
 
-  auto got = store->get_xmpp_to_sip("romeo@partner.example", "sip:juliet@corp.example");
-  REQUIRE(got.ok());
-  REQUIRE(got->has_value());
-  CHECK(**got == sub);
+  check_found(store->get_xmpp_to_sip("romeo@partner.example", "sip:juliet@corp.example"), sub);
 
   auto absent = store->get_xmpp_to_sip("romeo@partner.example", "sip:nurse@corp.example");
   REQUIRE(absent.ok());
@@ -235,15 +240,9 @@ TEST_CASE("store SIP->XMPP subscriptions: CRUD and live ones", "[unit][store]") 
   other.xmpp_state = XmppSubscriptionState::none;
   for (const auto& s : {w1, w2, w3, other}) REQUIRE(store->upsert_sip_to_xmpp(s).ok());
 
-  auto got = store->get_sip_to_xmpp(w2.watcher_uri, w2.partner_jid);
-  REQUIRE(got.ok());
-  REQUIRE(got->has_value());
-  CHECK(**got == w2);
+  check_found(store->get_sip_to_xmpp(w2.watcher_uri, w2.partner_jid), w2);
 
-  auto by_call = store->find_sip_to_xmpp_by_call_id(other.dialog.call_id);
-  REQUIRE(by_call.ok());
-  REQUIRE(by_call->has_value());
-  CHECK(**by_call == other);
+  check_found(store->find_sip_to_xmpp_by_call_id(other.dialog.call_id), other);
 
   auto live = store->list_sip_to_xmpp_live();
   REQUIRE(live.ok());
@@ -282,14 +281,9 @@ TEST_CASE("store authorizations", "[unit][store]") {
                   160, 160};
   for (const auto& r : {a, b, c}) REQUIRE(store->upsert_authorization(r).ok());
 
-  auto got = store->get_authorization(a.internal_uri, a.partner_jid);
-  REQUIRE(got.ok());
-  REQUIRE(got->has_value());
-  CHECK(**got == a);
-  auto other = store->get_authorization(c.internal_uri, c.partner_jid);
-  REQUIRE(other.ok());
-  REQUIRE(other->has_value());
-  CHECK(**other == c);
+  for (const auto& r : {a, b, c}) {
+    check_found(store->get_authorization(r.internal_uri, r.partner_jid), r);
+  }
   auto absent = store->get_authorization("sip:nurse@corp.example", "benvolio@partner.example");
   REQUIRE(absent.ok());
   CHECK_FALSE(absent->has_value());
@@ -299,7 +293,7 @@ TEST_CASE("store authorizations", "[unit][store]") {
   allowed.created_at = 999;
   allowed.updated_at = 300;
   REQUIRE(store->upsert_authorization(allowed).ok());
-  got = store->get_authorization(a.internal_uri, a.partner_jid);
+  auto got = store->get_authorization(a.internal_uri, a.partner_jid);
   REQUIRE(got.ok());
   REQUIRE(got->has_value());
   CHECK((*got)->decision == AuthorizationDecision::allowed);
@@ -317,10 +311,7 @@ TEST_CASE("store presence cache per entity and resource", "[unit][store]") {
                         30};
   for (const auto& r : {whole, phone, laptop}) REQUIRE(store->upsert_presence(r).ok());
 
-  auto got = store->get_presence(whole.entity, "");
-  REQUIRE(got.ok());
-  REQUIRE(got->has_value());
-  CHECK(**got == whole);
+  check_found(store->get_presence(whole.entity, ""), whole);
 
   auto newer = phone;
   newer.document = "<presence><show>dnd</show></presence>";
@@ -337,9 +328,7 @@ TEST_CASE("store presence cache per entity and resource", "[unit][store]") {
   auto refused = store->upsert_presence(huge);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == Errc::limit_exceeded);
-  got = store->get_presence(whole.entity, "");
-  REQUIRE(got.ok());
-  CHECK(**got == whole);
+  check_found(store->get_presence(whole.entity, ""), whole);
 }
 
 TEST_CASE("store refuses invalid records and writes nothing", "[unit][store]") {
@@ -391,11 +380,7 @@ TEST_CASE("store keeps subscriptions across a restart", "[unit][store]") {
 
   auto store = open_store(path);
   CHECK(store->schema_version() == xf::store::sqlite_schema_version());
-  auto got = store->get_xmpp_to_sip(out.watcher_jid, out.sip_uri);
-  REQUIRE(got.ok());
-  REQUIRE(got->has_value());
-  CHECK(**got == out);
-  CHECK((*got)->dialog.route_set == out.dialog.route_set);
+  check_found(store->get_xmpp_to_sip(out.watcher_jid, out.sip_uri), out);
 
   auto live_out = store->list_xmpp_to_sip_live();
   REQUIRE(live_out.ok());
@@ -407,10 +392,7 @@ TEST_CASE("store keeps subscriptions across a restart", "[unit][store]") {
   REQUIRE(live_in->size() == 1);
   CHECK((*live_in)[0] == in);
 
-  auto allowed = store->get_authorization(auth.internal_uri, auth.partner_jid);
-  REQUIRE(allowed.ok());
-  REQUIRE(allowed->has_value());
-  CHECK(**allowed == auth);
+  check_found(store->get_authorization(auth.internal_uri, auth.partner_jid), auth);
 }
 
 TEST_CASE("store refuses a database with a newer schema", "[unit][store]") {
