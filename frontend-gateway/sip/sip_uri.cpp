@@ -67,11 +67,56 @@ Result<int> parse_port(const char* text) {
   int value = 0;
   const auto* end = digits.data() + digits.size();
   const auto [ptr, ec] = std::from_chars(digits.data(), end, value);
-  if (digits.empty() || digits.size() > 5 || ec != std::errc{} || ptr != end ||
-      digits.front() == '+' || value < 1 || value > 65535) {
+  if (digits.size() > 5 || ec != std::errc{} || ptr != end || value < 1 || value > 65535) {
     return fail(Errc::parse_error, "invalid port");
   }
   return value;
+}
+
+// libosip2 strips an IPv6 reference's brackets and skips junk after them: the host must consist
+// of host characters, and host and port must be the whole of hostport as written.
+Status read_hostport(const osip_uri_t& raw, std::string_view hostport, SipUri& uri) {
+  const bool bracketed = !hostport.empty() && hostport.front() == '[';
+  const std::string host = raw.host;
+  for (char c : host) {
+    if (bracketed ? !is_ipv6_char(c) : !is_host_char(c)) {
+      return fail(Errc::parse_error, bracketed ? "invalid IPv6 host" : "invalid character in host");
+    }
+  }
+  uri.host = ascii_lower(bracketed ? "[" + host + "]" : host);
+  if (host.empty() || uri.host.size() > 255) return fail(Errc::parse_error, "missing or long host");
+  std::string rebuilt = uri.host;
+  if (raw.port != nullptr) {
+    auto port = parse_port(raw.port);
+    if (!port) return fail(port.error());
+    uri.port = *port;
+    rebuilt += ':';
+    rebuilt += raw.port;
+  }
+  if (!iequals(rebuilt, hostport)) return fail(Errc::parse_error, "malformed host or port");
+  return {};
+}
+
+// libosip2 stops at the first parameter it cannot parse yet reports success, so every ';' must
+// have given one parameter. Its names and values are not used: it decodes them and then trims
+// blanks, so ";gr=%20x" would come back as "x". They are read as written instead.
+Status read_params(const osip_uri_t& raw, std::string_view params, SipUri& uri) {
+  for (char c : params) {
+    if (!is_param_char(c)) return fail(Errc::parse_error, "invalid URI parameter");
+  }
+  const auto count = static_cast<std::size_t>(std::count(params.begin(), params.end(), ';'));
+  if (static_cast<std::size_t>(osip_list_size(&raw.url_params)) != count) {
+    return fail(Errc::parse_error, "malformed URI parameter");
+  }
+  while (!params.empty()) {
+    params.remove_prefix(1);  // The ';'.
+    const std::string_view one = params.substr(0, params.find(';'));
+    params.remove_prefix(one.size());
+    const auto eq = one.find('=');
+    std::string value(eq == std::string_view::npos ? std::string_view{} : one.substr(eq + 1));
+    uri.params.emplace_back(ascii_lower(one.substr(0, eq)), std::move(value));
+  }
+  return {};
 }
 
 }  // namespace
@@ -110,58 +155,17 @@ Result<SipUri> SipUri::parse(std::string_view text) {
     uri.user = raw->username;
   }
 
-  // host[:port], then ;params, then ?headers, as libosip2 splits them after the user part.
+  // host[:port], then ;params, then ?headers, as libosip2 splits what follows the user part.
   std::string_view rest = text.substr(at == std::string_view::npos ? colon + 1 : at + 1);
-  const auto headers_at = rest.find('?');
-  if (headers_at != std::string_view::npos) {
-    uri.headers = std::string(rest.substr(headers_at + 1));
-    rest = rest.substr(0, headers_at);
+  if (const auto q = rest.find('?'); q != std::string_view::npos) {
+    uri.headers = std::string(rest.substr(q + 1));
+    rest = rest.substr(0, q);
   }
-  const auto params_at = rest.find(';');
-  const std::string_view hostport = rest.substr(0, params_at);
-  std::string_view params =
-      params_at == std::string_view::npos ? std::string_view{} : rest.substr(params_at);
-
-  // libosip2 strips an IPv6 reference's brackets and skips junk after them; the host must
-  // consist of host characters, and host and port must be the whole of hostport.
-  const bool bracketed = !hostport.empty() && hostport.front() == '[';
-  const std::string host = raw->host;
-  for (char c : host) {
-    if (bracketed ? !is_ipv6_char(c) : !is_host_char(c)) {
-      return fail(Errc::parse_error, bracketed ? "invalid IPv6 host" : "invalid character in host");
-    }
-  }
-  uri.host = ascii_lower(bracketed ? "[" + host + "]" : host);
-  if (host.empty() || uri.host.size() > 255) return fail(Errc::parse_error, "missing or long host");
-  std::string rebuilt = uri.host;
-  if (raw->port != nullptr) {
-    auto port = parse_port(raw->port);
-    if (!port) return fail(port.error());
-    uri.port = *port;
-    rebuilt += ':';
-    rebuilt += raw->port;
-  }
-  if (!iequals(rebuilt, hostport)) return fail(Errc::parse_error, "malformed host or port");
-
-  // libosip2 stops at the first parameter it cannot parse yet reports success, so every ';'
-  // must have given one parameter. Its names and values are not used: it decodes them and then
-  // trims blanks, so ";gr=%20x" would come back as "x". They are read as written instead.
-  for (char c : params) {
-    if (!is_param_char(c)) return fail(Errc::parse_error, "invalid URI parameter");
-  }
-  const auto count = static_cast<std::size_t>(std::count(params.begin(), params.end(), ';'));
-  if (static_cast<std::size_t>(osip_list_size(&raw->url_params)) != count) {
-    return fail(Errc::parse_error, "malformed URI parameter");
-  }
-  while (!params.empty()) {
-    params.remove_prefix(1);  // The ';'.
-    const std::string_view one = params.substr(0, params.find(';'));
-    params.remove_prefix(one.size());
-    const auto eq = one.find('=');
-    uri.params.emplace_back(ascii_lower(one.substr(0, eq)), eq == std::string_view::npos
-                                                                 ? std::string{}
-                                                                 : std::string(one.substr(eq + 1)));
-  }
+  const auto semi = rest.find(';');
+  if (auto ok = read_hostport(*raw, rest.substr(0, semi), uri); !ok) return fail(ok.error());
+  const std::string_view params =
+      semi == std::string_view::npos ? std::string_view{} : rest.substr(semi);
+  if (auto ok = read_params(*raw, params, uri); !ok) return fail(ok.error());
   return uri;
 }
 

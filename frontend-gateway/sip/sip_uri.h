@@ -24,7 +24,7 @@ struct SipUri {
   std::string host;    // Lowercased; an IPv6 reference keeps its brackets.
   std::optional<int> port;
   std::vector<std::pair<std::string, std::string>> params;  // Names lowercased, values raw.
-  std::string headers;  // Raw text after '?', not decoded.
+  std::string headers;                                      // Raw text after '?', not decoded.
 
   static Result<SipUri> parse(std::string_view text);
 

@@ -231,23 +231,20 @@ std::string_view SqliteStore::sql_for(Sql id) {
     std::string_view text;
   };
   static constexpr std::array<Entry, static_cast<std::size_t>(Sql::count_)> kTable{{
-      {Sql::x2s_upsert,
-       "INSERT INTO xmpp_to_sip_subscription (" XF_X2S_COLUMNS
-       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-       " ON CONFLICT (watcher_jid, sip_uri) DO UPDATE SET state = excluded.state,"
-       " call_id = excluded.call_id, local_tag = excluded.local_tag,"
-       " remote_tag = excluded.remote_tag, local_cseq = excluded.local_cseq,"
-       " remote_target = excluded.remote_target, route_set = excluded.route_set,"
-       " expires_at = excluded.expires_at, last_refresh = excluded.last_refresh,"
-       " updated_at = excluded.updated_at"},
-      {Sql::x2s_get,
-       "SELECT " XF_X2S_COLUMNS
-       " FROM xmpp_to_sip_subscription WHERE watcher_jid = ?1 AND sip_uri = ?2"},
+      {Sql::x2s_upsert, "INSERT INTO xmpp_to_sip_subscription (" XF_X2S_COLUMNS
+                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                        " ON CONFLICT (watcher_jid, sip_uri) DO UPDATE SET state = excluded.state,"
+                        " call_id = excluded.call_id, local_tag = excluded.local_tag,"
+                        " remote_tag = excluded.remote_tag, local_cseq = excluded.local_cseq,"
+                        " remote_target = excluded.remote_target, route_set = excluded.route_set,"
+                        " expires_at = excluded.expires_at, last_refresh = excluded.last_refresh,"
+                        " updated_at = excluded.updated_at"},
+      {Sql::x2s_get, "SELECT " XF_X2S_COLUMNS
+                     " FROM xmpp_to_sip_subscription WHERE watcher_jid = ?1 AND sip_uri = ?2"},
       {Sql::x2s_by_call_id,
        "SELECT " XF_X2S_COLUMNS " FROM xmpp_to_sip_subscription WHERE call_id = ?1 LIMIT 1"},
       {Sql::x2s_live,
-       "SELECT " XF_X2S_COLUMNS
-       " FROM xmpp_to_sip_subscription WHERE state <> 'terminated'"
+       "SELECT " XF_X2S_COLUMNS " FROM xmpp_to_sip_subscription WHERE state <> 'terminated'"
        " ORDER BY watcher_jid, sip_uri"},
       {Sql::x2s_delete,
        "DELETE FROM xmpp_to_sip_subscription WHERE watcher_jid = ?1 AND sip_uri = ?2"},
@@ -261,30 +258,25 @@ std::string_view SqliteStore::sql_for(Sql id) {
        " notify_cseq = excluded.notify_cseq, remote_target = excluded.remote_target,"
        " route_set = excluded.route_set, expires_at = excluded.expires_at,"
        " xmpp_state = excluded.xmpp_state, updated_at = excluded.updated_at"},
-      {Sql::s2x_get,
-       "SELECT " XF_S2X_COLUMNS
-       " FROM sip_to_xmpp_subscription WHERE watcher_uri = ?1 AND partner_jid = ?2"},
+      {Sql::s2x_get, "SELECT " XF_S2X_COLUMNS
+                     " FROM sip_to_xmpp_subscription WHERE watcher_uri = ?1 AND partner_jid = ?2"},
       {Sql::s2x_by_call_id,
        "SELECT " XF_S2X_COLUMNS " FROM sip_to_xmpp_subscription WHERE call_id = ?1 LIMIT 1"},
       {Sql::s2x_live,
-       "SELECT " XF_S2X_COLUMNS
-       " FROM sip_to_xmpp_subscription WHERE state <> 'terminated'"
+       "SELECT " XF_S2X_COLUMNS " FROM sip_to_xmpp_subscription WHERE state <> 'terminated'"
        " ORDER BY watcher_uri, partner_jid"},
       {Sql::s2x_delete,
        "DELETE FROM sip_to_xmpp_subscription WHERE watcher_uri = ?1 AND partner_jid = ?2"},
 
       {Sql::auth_upsert,
-       "INSERT INTO partner_authorization (" XF_AUTH_COLUMNS
-       ") VALUES (?1, ?2, ?3, ?4, ?5)"
+       "INSERT INTO partner_authorization (" XF_AUTH_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"
        " ON CONFLICT (internal_uri, partner_jid) DO UPDATE SET"
        " decision = excluded.decision, updated_at = excluded.updated_at"},
-      {Sql::auth_get,
-       "SELECT " XF_AUTH_COLUMNS
-       " FROM partner_authorization WHERE internal_uri = ?1 AND partner_jid = ?2"},
+      {Sql::auth_get, "SELECT " XF_AUTH_COLUMNS
+                      " FROM partner_authorization WHERE internal_uri = ?1 AND partner_jid = ?2"},
 
       {Sql::presence_upsert,
-       "INSERT INTO presence (" XF_PRESENCE_COLUMNS
-       ") VALUES (?1, ?2, ?3, ?4, ?5)"
+       "INSERT INTO presence (" XF_PRESENCE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"
        " ON CONFLICT (entity, resource) DO UPDATE SET content_type = excluded.content_type,"
        " document = excluded.document, updated_at = excluded.updated_at"},
       {Sql::presence_get,

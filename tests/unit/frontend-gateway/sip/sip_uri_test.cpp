@@ -81,28 +81,28 @@ TEST_CASE("SipUri follows RFC 3261 where a looser split would differ", "[unit][s
 
 TEST_CASE("SipUri refuses what libosip2 alone would let through", "[unit][sip]") {
   const char* bad[] = {
-      "sip:a%00b@example.com",                // Would end libosip2's C string early.
-      "sip:a%zzb@example.com",                // Malformed escape.
-      "sip:a@example.com;gr=%2",              // Truncated escape.
-      "sip:a@example.com?subject=a\rb",       // A control character in the headers.
-      "sip:a@example.com?subject=a b",        // A space in the headers.
-      "sip:a<b@example.com",                  // Not a URI character.
-      "sip:a[b@example.com",                  // Not a user-part character.
-      "sip:a@[2001:db8::1]x:5060",            // Junk after an IPv6 reference.
-      "sip:a@[::1",                           // Unterminated IPv6 reference.
-      "sip:a@[::g]",                          // Not an IPv6 character.
-      "sip:a@1:2:3",                          // An IPv6 address needs its brackets.
-      "sip:a@example.com:0",                  // Port out of range.
-      "sip:a@example.com:+80",                // Not digits.
-      "sip:a@example.com:5060:5061",          // Two ports.
-      "sip:a@b@example.com",                  // A second '@'.
-      "sip:a@example.com;;lr",                // Empty parameter.
-      "sip:a@example.com;=x",                 // Parameter without a name.
-      "sip:a@example.com;gr=",                // '=' without a value.
-      "sip:a@example.com;gr=a,b",             // ',' is not a parameter character.
-      "sip:a@example.com?subject=x;lr",       // A ';' after the headers began.
-      "sip:",                                 // Nothing after the scheme.
-      "tel:+15551234567",                     // Not a scheme the gateway maps.
+      "sip:a%00b@example.com",           // Would end libosip2's C string early.
+      "sip:a%zzb@example.com",           // Malformed escape.
+      "sip:a@example.com;gr=%2",         // Truncated escape.
+      "sip:a@example.com?subject=a\rb",  // A control character in the headers.
+      "sip:a@example.com?subject=a b",   // A space in the headers.
+      "sip:a<b@example.com",             // Not a URI character.
+      "sip:a[b@example.com",             // Not a user-part character.
+      "sip:a@[2001:db8::1]x:5060",       // Junk after an IPv6 reference.
+      "sip:a@[::1",                      // Unterminated IPv6 reference.
+      "sip:a@[::g]",                     // Not an IPv6 character.
+      "sip:a@1:2:3",                     // An IPv6 address needs its brackets.
+      "sip:a@example.com:0",             // Port out of range.
+      "sip:a@example.com:+80",           // Not digits.
+      "sip:a@example.com:5060:5061",     // Two ports.
+      "sip:a@b@example.com",             // A second '@'.
+      "sip:a@example.com;;lr",           // Empty parameter.
+      "sip:a@example.com;=x",            // Parameter without a name.
+      "sip:a@example.com;gr=",           // '=' without a value.
+      "sip:a@example.com;gr=a,b",        // ',' is not a parameter character.
+      "sip:a@example.com?subject=x;lr",  // A ';' after the headers began.
+      "sip:",                            // Nothing after the scheme.
+      "tel:+15551234567",                // Not a scheme the gateway maps.
   };
   for (const char* text : bad) {
     INFO(text);
