@@ -1,7 +1,6 @@
 #include "frontend-gateway/sip/dialog.h"
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include "frontend-gateway/sip/sip_syntax.h"
@@ -10,8 +9,6 @@
 namespace xf::sip {
 
 namespace {
-
-constexpr std::string_view kVersionLine = "xf-dialog 1";
 
 // The URI inside a name-addr ("<sip:p.example.com;lr>" -> "sip:p.example.com;lr").
 std::string_view uri_of_name_addr(std::string_view name_addr) {
@@ -67,14 +64,6 @@ Status check_state(const DialogState& s) {
     }
   }
   return {};
-}
-
-std::optional<std::uint32_t> parse_u32(std::string_view text) {
-  std::uint32_t value = 0;
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
-  return value;
 }
 
 }  // namespace
@@ -171,93 +160,9 @@ Result<Dialog> Dialog::restore(DialogState state) {
   return Dialog(std::move(state));
 }
 
-std::string Dialog::serialize() const {
-  const DialogState& s = state_;
-  std::string out(kVersionLine);
-  auto line = [&out](std::string_view key, std::string_view value) {
-    out += '\n';
-    out += key;
-    out += '=';
-    out += value;
-  };
-  line("call-id", s.call_id);
-  line("local-tag", s.local_tag);
-  line("remote-tag", s.remote_tag);
-  line("local-uri", s.local_uri);
-  line("remote-uri", s.remote_uri);
-  line("remote-target", s.remote_target);
-  line("local-contact", s.local_contact);
-  line("local-cseq", std::to_string(s.local_cseq));
-  if (s.remote_cseq) line("remote-cseq", std::to_string(*s.remote_cseq));
-  for (const auto& route : s.route_set) line("route", route);
-  line("secure", s.secure ? "1" : "0");
-  out += '\n';
-  return out;
-}
-
-Result<Dialog> Dialog::deserialize(std::string_view text) {
-  if (text.size() > kMaxSerializedBytes) return fail(Errc::limit_exceeded, "dialog text too long");
-  auto next_line = [&text]() {
-    const auto nl = text.find('\n');
-    std::string_view out = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    return out;
-  };
-  if (next_line() != kVersionLine) return fail(Errc::parse_error, "not a version 1 dialog");
-  DialogState s;
-  // Each single-valued key must appear exactly once; a repeat means a corrupt row.
-  std::vector<std::string_view> seen;
-  while (!text.empty()) {
-    const std::string_view line = next_line();
-    if (line.empty()) continue;
-    const auto eq = line.find('=');
-    if (eq == std::string_view::npos) return fail(Errc::parse_error, "dialog line without '='");
-    const std::string_view key = line.substr(0, eq);
-    const std::string_view value = line.substr(eq + 1);
-    if (key == "route") {
-      if (s.route_set.size() >= kMaxRoutes) return fail(Errc::limit_exceeded, "too many routes");
-      s.route_set.emplace_back(value);
-      continue;
-    }
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      return fail(Errc::parse_error, "dialog key repeated: " + std::string(key));
-    }
-    seen.push_back(key);
-    if (key == "call-id") {
-      s.call_id = value;
-    } else if (key == "local-tag") {
-      s.local_tag = value;
-    } else if (key == "remote-tag") {
-      s.remote_tag = value;
-    } else if (key == "local-uri") {
-      s.local_uri = value;
-    } else if (key == "remote-uri") {
-      s.remote_uri = value;
-    } else if (key == "remote-target") {
-      s.remote_target = value;
-    } else if (key == "local-contact") {
-      s.local_contact = value;
-    } else if (key == "local-cseq" || key == "remote-cseq") {
-      const auto n = parse_u32(value);
-      if (!n) return fail(Errc::parse_error, "dialog CSeq is not a number");
-      if (key == "local-cseq") {
-        s.local_cseq = *n;
-      } else {
-        s.remote_cseq = *n;
-      }
-    } else if (key == "secure") {
-      if (value != "0" && value != "1") return fail(Errc::parse_error, "secure is not 0 or 1");
-      s.secure = value == "1";
-    } else {
-      return fail(Errc::parse_error, "unknown dialog key: " + std::string(key));
-    }
-  }
-  return restore(std::move(s));
-}
-
 Result<SipMessage> Dialog::make_request(std::string_view method) {
   if (method == "ACK" || method == "CANCEL") {
-    // Both reuse the CSeq number of the INVITE they belong to; no INVITE client exists yet.
+    // Both reuse the CSeq number of the INVITE they belong to, and the gateway sends no INVITE.
     return fail(Errc::invalid_argument, "ACK and CANCEL are not built from the dialog");
   }
   if (state_.local_cseq >= kMaxCseq) return fail(Errc::limit_exceeded, "dialog CSeq exhausted");

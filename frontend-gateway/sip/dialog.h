@@ -1,8 +1,7 @@
 // A SIP dialog (RFC 3261 §12) as plain state, sans-IO: created from a dialog-creating request and
 // its 2xx (or, for SUBSCRIBE, the first NOTIFY: RFC 6665 §4.1.2.4), it builds the requests this
 // side sends inside the dialog (§12.2.1.1), checks the ones the peer sends (§12.2.2), follows
-// target refreshes, and round-trips through a short text form so that the gateway can keep it in
-// SQLite across restarts.
+// target refreshes, and is rebuilt from its plain state (restore) after the gateway restarts.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +51,6 @@ class Dialog {
  public:
   // Bounds for restored state; the route set of a real deployment holds two or three proxies.
   static constexpr std::size_t kMaxRoutes = 32;
-  static constexpr std::size_t kMaxSerializedBytes = 16 * 1024;
   // CSeq numbers stay below 2^31 (RFC 3261 §8.1.1.5).
   static constexpr std::uint32_t kMaxCseq = 0x7fffffffu;
 
@@ -72,9 +70,6 @@ class Dialog {
 
   // Rebuilds a dialog from persisted state after checking every field.
   static Result<Dialog> restore(DialogState state);
-  // Text form: one "key=value" line per field after a version line. Stable across releases.
-  std::string serialize() const;
-  static Result<Dialog> deserialize(std::string_view text);
 
   const DialogState& state() const { return state_; }
   DialogId id() const { return {state_.call_id, state_.local_tag, state_.remote_tag}; }

@@ -1,6 +1,8 @@
 // A parsed sip:/sips:/im:/pres: URI (RFC 3261 §19.1, RFC 3860, RFC 3859), enough for address
-// mapping: scheme, user, host, port, parameters. URI headers ("?subject=...") are kept only as
-// raw text so that callers can see they were there; the gateway never copies them anywhere.
+// mapping: scheme, user, host, port, parameters. libosip2 (osip_uri_parse) does the parsing, the
+// same parser SipMessage uses, with RFC 3261's character and escape rules checked on top where
+// it is lax. URI headers ("?subject=...") are kept only as raw text so that callers can see they
+// were there; the gateway never copies them anywhere.
 #pragma once
 
 #include <optional>
@@ -22,7 +24,7 @@ struct SipUri {
   std::string host;    // Lowercased; an IPv6 reference keeps its brackets.
   std::optional<int> port;
   std::vector<std::pair<std::string, std::string>> params;  // Names lowercased, values raw.
-  std::string headers;  // Raw text after '?', not decoded.
+  std::string headers;                                      // Raw text after '?', not decoded.
 
   static Result<SipUri> parse(std::string_view text);
 

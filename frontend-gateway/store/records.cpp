@@ -88,18 +88,20 @@ Status check_address(std::string_view field, std::string_view text) {
   return check_text(field, text, kMaxAddressBytes, true);
 }
 
-Status check_dialog(const std::string& call_id, const std::string& local_tag,
-                    const std::string& remote_tag, const std::string& remote_target,
-                    const std::vector<std::string>& route_set, bool call_id_required) {
-  if (auto s = check_text("call_id", call_id, kMaxTokenBytes, call_id_required); !s) return s;
-  if (auto s = check_text("local_tag", local_tag, kMaxTokenBytes, false); !s) return s;
-  if (auto s = check_text("remote_tag", remote_tag, kMaxTokenBytes, false); !s) return s;
-  if (auto s = check_text("remote_target", remote_target, kMaxAddressBytes, false); !s) return s;
-  if (route_set.size() > kMaxRouteSetEntries) {
+// A subscription may be stored before its first SUBSCRIBE has a Call-ID (e.g. while waiting for
+// the next hop), so every dialog field may be empty.
+Status check_dialog(const DialogState& dialog) {
+  if (auto s = check_text("call_id", dialog.call_id, kMaxTokenBytes, false); !s) return s;
+  if (auto s = check_text("local_tag", dialog.local_tag, kMaxTokenBytes, false); !s) return s;
+  if (auto s = check_text("remote_tag", dialog.remote_tag, kMaxTokenBytes, false); !s) return s;
+  if (auto s = check_text("remote_target", dialog.remote_target, kMaxAddressBytes, false); !s) {
+    return s;
+  }
+  if (dialog.route_set.size() > kMaxRouteSetEntries) {
     return fail(Errc::limit_exceeded,
                 "route_set has more than " + std::to_string(kMaxRouteSetEntries) + " entries");
   }
-  for (const auto& route : route_set) {
+  for (const auto& route : dialog.route_set) {
     if (auto s = check_text("route_set entry", route, kMaxAddressBytes, true); !s) return s;
   }
   return {};
@@ -107,20 +109,16 @@ Status check_dialog(const std::string& call_id, const std::string& local_tag,
 
 }  // namespace
 
-// A subscription may be stored before its first SUBSCRIBE has a Call-ID (e.g. while waiting for
-// the next hop), so the Call-ID is optional there; an IM session exists only as a dialog.
 Status validate(const XmppToSipSubscription& record) {
   if (auto s = check_address("watcher_jid", record.watcher_jid); !s) return s;
   if (auto s = check_address("sip_uri", record.sip_uri); !s) return s;
-  const auto& d = record.dialog;
-  return check_dialog(d.call_id, d.local_tag, d.remote_tag, d.remote_target, d.route_set, false);
+  return check_dialog(record.dialog);
 }
 
 Status validate(const SipToXmppSubscription& record) {
   if (auto s = check_address("watcher_uri", record.watcher_uri); !s) return s;
   if (auto s = check_address("partner_jid", record.partner_jid); !s) return s;
-  const auto& d = record.dialog;
-  return check_dialog(d.call_id, d.local_tag, d.remote_tag, d.remote_target, d.route_set, false);
+  return check_dialog(record.dialog);
 }
 
 Status validate(const Authorization& record) {
@@ -139,13 +137,6 @@ Status validate(const PresenceRecord& record) {
                                           std::to_string(kMaxPresenceDocumentBytes) + " bytes");
   }
   return {};
-}
-
-Status validate(const ImSession& record) {
-  if (auto s = check_address("internal_uri", record.internal_uri); !s) return s;
-  if (auto s = check_address("partner_jid", record.partner_jid); !s) return s;
-  return check_dialog(record.call_id, record.local_tag, record.remote_tag, record.remote_target,
-                      record.route_set, true);
 }
 
 }  // namespace xf::store

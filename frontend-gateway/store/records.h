@@ -37,7 +37,7 @@ inline constexpr std::size_t kMaxContentTypeBytes = 256;
 enum class SubscriptionState {
   pending,     // Sent or received, not yet authorized.
   active,      // Authorized; NOTIFYs carry presence.
-  terminated,  // Over; kept only until the caller deletes or purges it.
+  terminated,  // Over; kept only until the caller deletes it.
 };
 
 // State of the XMPP presence subscription that mirrors a SIP one (RFC 6121 §3).
@@ -124,30 +124,11 @@ struct PresenceRecord {
   bool operator==(const PresenceRecord&) const = default;
 };
 
-// A live session-mode IM dialog (an INVITE offering m=message), as far as needed to send
-// MESSAGEs inside it and to end it with BYE.
-struct ImSession {
-  std::string call_id;  // Key: the INVITE's Call-ID.
-  std::string local_tag;
-  std::string remote_tag;
-  std::string remote_target;
-  std::vector<std::string> route_set;
-  std::uint32_t local_cseq = 0;   // CSeq of our last request in the dialog.
-  std::uint32_t remote_cseq = 0;  // CSeq of the peer's last request in the dialog.
-  std::string internal_uri;       // The internal SIP party.
-  std::string partner_jid;        // The partner XMPP party (bare JID).
-  UnixMillis created_at = 0;      // Kept from the first write of this key.
-  UnixMillis updated_at = 0;
-
-  bool operator==(const ImSession&) const = default;
-};
-
 // Bounds and syntax checks every implementation applies before writing; errors are
 // invalid_argument (empty key, CR/LF in a value) or limit_exceeded (a bound above).
 Status validate(const XmppToSipSubscription& record);
 Status validate(const SipToXmppSubscription& record);
 Status validate(const Authorization& record);
 Status validate(const PresenceRecord& record);
-Status validate(const ImSession& record);
 
 }  // namespace xf::store

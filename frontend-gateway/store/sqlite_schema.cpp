@@ -88,7 +88,17 @@ CREATE TABLE im_session (
 CREATE INDEX im_session_parties ON im_session (internal_uri, partner_jid, updated_at);
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+// Version 2. Session-mode IM dialogs live only in memory (a restart ends them), so their table
+// goes. So do the indexes that only the refresh-due, fan-out and expiry queries used: those
+// queries are gone, since refreshes and expiries run on timers armed from the live rows at startup.
+constexpr std::string_view kVersion2 = R"sql(
+DROP TABLE im_session;
+DROP INDEX xmpp_to_sip_due;
+DROP INDEX sip_to_xmpp_partner;
+DROP INDEX sip_to_xmpp_expiring;
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kVersion1, kVersion2};
 
 }  // namespace
 

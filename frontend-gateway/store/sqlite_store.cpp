@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <cstdio>
 #include <limits>
 #include <utility>
@@ -21,9 +22,6 @@ namespace {
   "remote_target, route_set, expires_at, xmpp_state, created_at, updated_at"
 #define XF_AUTH_COLUMNS "internal_uri, partner_jid, decision, created_at, updated_at"
 #define XF_PRESENCE_COLUMNS "entity, resource, content_type, document, updated_at"
-#define XF_IM_COLUMNS                                                                   \
-  "call_id, local_tag, remote_tag, remote_target, route_set, local_cseq, remote_cseq, " \
-  "internal_uri, partner_jid, created_at, updated_at"
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
   return make_error(Errc::io_error, "sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db));
@@ -200,26 +198,6 @@ Result<PresenceRecord> read_presence(const SqliteStatement& s) {
   return r;
 }
 
-Result<ImSession> read_im(const SqliteStatement& s) {
-  ImSession r;
-  r.call_id = s.column_text(0);
-  r.local_tag = s.column_text(1);
-  r.remote_tag = s.column_text(2);
-  r.remote_target = s.column_text(3);
-  r.route_set = split_routes(s.column_text(4));
-  auto local_cseq = read_cseq(s, 5, "im_session");
-  if (!local_cseq) return fail(local_cseq.error());
-  r.local_cseq = local_cseq.value();
-  auto remote_cseq = read_cseq(s, 6, "im_session");
-  if (!remote_cseq) return fail(remote_cseq.error());
-  r.remote_cseq = remote_cseq.value();
-  r.internal_uri = s.column_text(7);
-  r.partner_jid = s.column_text(8);
-  r.created_at = s.column_int64(9);
-  r.updated_at = s.column_int64(10);
-  return r;
-}
-
 // Steps a bound statement and reads at most one row.
 template <class T, class Reader>
 Result<std::optional<T>> fetch_one(SqliteStatement& s, Reader read) {
@@ -245,132 +223,77 @@ Result<std::vector<T>> fetch_all(SqliteStatement& s, Reader read) {
   }
 }
 
-std::int64_t limit_value(std::size_t limit) {
-  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-  return static_cast<std::int64_t>(limit < kMax ? limit : kMax);
-}
-
 }  // namespace
 
 std::string_view SqliteStore::sql_for(Sql id) {
-  switch (id) {
-    // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock.
-    case Sql::begin:
-      return "BEGIN IMMEDIATE";
-    case Sql::commit:
-      return "COMMIT";
-    case Sql::rollback:
-      return "ROLLBACK";
+  struct Entry {
+    Sql id;
+    std::string_view text;
+  };
+  static constexpr std::array<Entry, static_cast<std::size_t>(Sql::count_)> kTable{{
+      {Sql::x2s_upsert, "INSERT INTO xmpp_to_sip_subscription (" XF_X2S_COLUMNS
+                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                        " ON CONFLICT (watcher_jid, sip_uri) DO UPDATE SET state = excluded.state,"
+                        " call_id = excluded.call_id, local_tag = excluded.local_tag,"
+                        " remote_tag = excluded.remote_tag, local_cseq = excluded.local_cseq,"
+                        " remote_target = excluded.remote_target, route_set = excluded.route_set,"
+                        " expires_at = excluded.expires_at, last_refresh = excluded.last_refresh,"
+                        " updated_at = excluded.updated_at"},
+      {Sql::x2s_get, "SELECT " XF_X2S_COLUMNS
+                     " FROM xmpp_to_sip_subscription WHERE watcher_jid = ?1 AND sip_uri = ?2"},
+      {Sql::x2s_by_call_id,
+       "SELECT " XF_X2S_COLUMNS " FROM xmpp_to_sip_subscription WHERE call_id = ?1 LIMIT 1"},
+      {Sql::x2s_live,
+       "SELECT " XF_X2S_COLUMNS " FROM xmpp_to_sip_subscription WHERE state <> 'terminated'"
+       " ORDER BY watcher_jid, sip_uri"},
+      {Sql::x2s_delete,
+       "DELETE FROM xmpp_to_sip_subscription WHERE watcher_jid = ?1 AND sip_uri = ?2"},
 
-    case Sql::x2s_upsert:
-      return "INSERT INTO xmpp_to_sip_subscription (" XF_X2S_COLUMNS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-             " ON CONFLICT (watcher_jid, sip_uri) DO UPDATE SET state = excluded.state,"
-             " call_id = excluded.call_id, local_tag = excluded.local_tag,"
-             " remote_tag = excluded.remote_tag, local_cseq = excluded.local_cseq,"
-             " remote_target = excluded.remote_target, route_set = excluded.route_set,"
-             " expires_at = excluded.expires_at, last_refresh = excluded.last_refresh,"
-             " updated_at = excluded.updated_at";
-    case Sql::x2s_get:
-      return "SELECT " XF_X2S_COLUMNS
-             " FROM xmpp_to_sip_subscription WHERE watcher_jid = ?1 AND sip_uri = ?2";
-    case Sql::x2s_by_call_id:
-      return "SELECT " XF_X2S_COLUMNS " FROM xmpp_to_sip_subscription WHERE call_id = ?1 LIMIT 1";
-    case Sql::x2s_due:
-      return "SELECT " XF_X2S_COLUMNS
-             " FROM xmpp_to_sip_subscription WHERE state <> 'terminated' AND expires_at <= ?1"
-             " ORDER BY expires_at, watcher_jid, sip_uri LIMIT ?2";
-    case Sql::x2s_live:
-      return "SELECT " XF_X2S_COLUMNS
-             " FROM xmpp_to_sip_subscription WHERE state <> 'terminated'"
-             " ORDER BY watcher_jid, sip_uri";
-    case Sql::x2s_delete:
-      return "DELETE FROM xmpp_to_sip_subscription WHERE watcher_jid = ?1 AND sip_uri = ?2";
-    case Sql::x2s_purge:
-      return "DELETE FROM xmpp_to_sip_subscription WHERE state = 'terminated' AND updated_at < ?1";
+      {Sql::s2x_upsert,
+       "INSERT INTO sip_to_xmpp_subscription (" XF_S2X_COLUMNS
+       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+       " ON CONFLICT (watcher_uri, partner_jid) DO UPDATE SET state = excluded.state,"
+       " call_id = excluded.call_id, local_tag = excluded.local_tag,"
+       " remote_tag = excluded.remote_tag, remote_cseq = excluded.remote_cseq,"
+       " notify_cseq = excluded.notify_cseq, remote_target = excluded.remote_target,"
+       " route_set = excluded.route_set, expires_at = excluded.expires_at,"
+       " xmpp_state = excluded.xmpp_state, updated_at = excluded.updated_at"},
+      {Sql::s2x_get, "SELECT " XF_S2X_COLUMNS
+                     " FROM sip_to_xmpp_subscription WHERE watcher_uri = ?1 AND partner_jid = ?2"},
+      {Sql::s2x_by_call_id,
+       "SELECT " XF_S2X_COLUMNS " FROM sip_to_xmpp_subscription WHERE call_id = ?1 LIMIT 1"},
+      {Sql::s2x_live,
+       "SELECT " XF_S2X_COLUMNS " FROM sip_to_xmpp_subscription WHERE state <> 'terminated'"
+       " ORDER BY watcher_uri, partner_jid"},
+      {Sql::s2x_delete,
+       "DELETE FROM sip_to_xmpp_subscription WHERE watcher_uri = ?1 AND partner_jid = ?2"},
 
-    case Sql::s2x_upsert:
-      return "INSERT INTO sip_to_xmpp_subscription (" XF_S2X_COLUMNS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-             " ON CONFLICT (watcher_uri, partner_jid) DO UPDATE SET state = excluded.state,"
-             " call_id = excluded.call_id, local_tag = excluded.local_tag,"
-             " remote_tag = excluded.remote_tag, remote_cseq = excluded.remote_cseq,"
-             " notify_cseq = excluded.notify_cseq, remote_target = excluded.remote_target,"
-             " route_set = excluded.route_set, expires_at = excluded.expires_at,"
-             " xmpp_state = excluded.xmpp_state, updated_at = excluded.updated_at";
-    case Sql::s2x_get:
-      return "SELECT " XF_S2X_COLUMNS
-             " FROM sip_to_xmpp_subscription WHERE watcher_uri = ?1 AND partner_jid = ?2";
-    case Sql::s2x_by_call_id:
-      return "SELECT " XF_S2X_COLUMNS " FROM sip_to_xmpp_subscription WHERE call_id = ?1 LIMIT 1";
-    case Sql::s2x_for_partner:
-      return "SELECT " XF_S2X_COLUMNS
-             " FROM sip_to_xmpp_subscription WHERE state <> 'terminated' AND partner_jid = ?1"
-             " ORDER BY watcher_uri";
-    case Sql::s2x_expiring:
-      return "SELECT " XF_S2X_COLUMNS
-             " FROM sip_to_xmpp_subscription WHERE state <> 'terminated' AND expires_at <= ?1"
-             " ORDER BY expires_at, watcher_uri, partner_jid LIMIT ?2";
-    case Sql::s2x_live:
-      return "SELECT " XF_S2X_COLUMNS
-             " FROM sip_to_xmpp_subscription WHERE state <> 'terminated'"
-             " ORDER BY watcher_uri, partner_jid";
-    case Sql::s2x_delete:
-      return "DELETE FROM sip_to_xmpp_subscription WHERE watcher_uri = ?1 AND partner_jid = ?2";
-    case Sql::s2x_purge:
-      return "DELETE FROM sip_to_xmpp_subscription WHERE state = 'terminated' AND updated_at < ?1";
+      {Sql::auth_upsert,
+       "INSERT INTO partner_authorization (" XF_AUTH_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"
+       " ON CONFLICT (internal_uri, partner_jid) DO UPDATE SET"
+       " decision = excluded.decision, updated_at = excluded.updated_at"},
+      {Sql::auth_get, "SELECT " XF_AUTH_COLUMNS
+                      " FROM partner_authorization WHERE internal_uri = ?1 AND partner_jid = ?2"},
 
-    case Sql::auth_upsert:
-      return "INSERT INTO partner_authorization (" XF_AUTH_COLUMNS
-             ") VALUES (?1, ?2, ?3, ?4, ?5)"
-             " ON CONFLICT (internal_uri, partner_jid) DO UPDATE SET"
-             " decision = excluded.decision, updated_at = excluded.updated_at";
-    case Sql::auth_get:
-      return "SELECT " XF_AUTH_COLUMNS
-             " FROM partner_authorization WHERE internal_uri = ?1 AND partner_jid = ?2";
-    case Sql::auth_list:
-      return "SELECT " XF_AUTH_COLUMNS
-             " FROM partner_authorization WHERE internal_uri = ?1 ORDER BY partner_jid";
-    case Sql::auth_delete:
-      return "DELETE FROM partner_authorization WHERE internal_uri = ?1 AND partner_jid = ?2";
-
-    case Sql::presence_upsert:
-      return "INSERT INTO presence (" XF_PRESENCE_COLUMNS
-             ") VALUES (?1, ?2, ?3, ?4, ?5)"
-             " ON CONFLICT (entity, resource) DO UPDATE SET content_type = excluded.content_type,"
-             " document = excluded.document, updated_at = excluded.updated_at";
-    case Sql::presence_get:
-      return "SELECT " XF_PRESENCE_COLUMNS " FROM presence WHERE entity = ?1 AND resource = ?2";
-    case Sql::presence_list:
-      return "SELECT " XF_PRESENCE_COLUMNS " FROM presence WHERE entity = ?1 ORDER BY resource";
-    case Sql::presence_delete:
-      return "DELETE FROM presence WHERE entity = ?1 AND resource = ?2";
-    case Sql::presence_delete_all:
-      return "DELETE FROM presence WHERE entity = ?1";
-
-    case Sql::im_upsert:
-      return "INSERT INTO im_session (" XF_IM_COLUMNS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-             " ON CONFLICT (call_id) DO UPDATE SET local_tag = excluded.local_tag,"
-             " remote_tag = excluded.remote_tag, remote_target = excluded.remote_target,"
-             " route_set = excluded.route_set, local_cseq = excluded.local_cseq,"
-             " remote_cseq = excluded.remote_cseq, internal_uri = excluded.internal_uri,"
-             " partner_jid = excluded.partner_jid, updated_at = excluded.updated_at";
-    case Sql::im_get:
-      return "SELECT " XF_IM_COLUMNS " FROM im_session WHERE call_id = ?1";
-    case Sql::im_find:
-      return "SELECT " XF_IM_COLUMNS
-             " FROM im_session WHERE internal_uri = ?1 AND partner_jid = ?2"
-             " ORDER BY updated_at DESC, call_id LIMIT 1";
-    case Sql::im_list:
-      return "SELECT " XF_IM_COLUMNS " FROM im_session ORDER BY created_at, call_id";
-    case Sql::im_delete:
-      return "DELETE FROM im_session WHERE call_id = ?1";
-
-    case Sql::count_:
-      break;
-  }
-  return {};
+      {Sql::presence_upsert,
+       "INSERT INTO presence (" XF_PRESENCE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"
+       " ON CONFLICT (entity, resource) DO UPDATE SET content_type = excluded.content_type,"
+       " document = excluded.document, updated_at = excluded.updated_at"},
+      {Sql::presence_get,
+       "SELECT " XF_PRESENCE_COLUMNS " FROM presence WHERE entity = ?1 AND resource = ?2"},
+      {Sql::presence_list,
+       "SELECT " XF_PRESENCE_COLUMNS " FROM presence WHERE entity = ?1 ORDER BY resource"},
+  }};
+  // The table is indexed by the enum, so its rows must follow the enum's order.
+  static_assert(
+      [] {
+        for (std::size_t i = 0; i < kTable.size(); ++i) {
+          if (kTable[i].id != static_cast<Sql>(i)) return false;
+        }
+        return true;
+      }(),
+      "sql_for's table must list the statements in the order of enum Sql");
+  return kTable[static_cast<std::size_t>(id)].text;
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
@@ -537,15 +460,6 @@ Result<std::optional<XmppToSipSubscription>> SqliteStore::find_xmpp_to_sip_by_ca
   return fetch_one<XmppToSipSubscription>(s, read_x2s);
 }
 
-Result<std::vector<XmppToSipSubscription>> SqliteStore::list_xmpp_to_sip_due(UnixMillis before,
-                                                                             std::size_t limit) {
-  auto& s = statement(Sql::x2s_due);
-  SqliteStatement::Use use(s);
-  s.bind(1, before);
-  s.bind(2, limit_value(limit));
-  return fetch_all<XmppToSipSubscription>(s, read_x2s);
-}
-
 Result<std::vector<XmppToSipSubscription>> SqliteStore::list_xmpp_to_sip_live() {
   auto& s = statement(Sql::x2s_live);
   SqliteStatement::Use use(s);
@@ -585,23 +499,6 @@ Result<std::optional<SipToXmppSubscription>> SqliteStore::find_sip_to_xmpp_by_ca
   return fetch_one<SipToXmppSubscription>(s, read_s2x);
 }
 
-Result<std::vector<SipToXmppSubscription>> SqliteStore::list_sip_to_xmpp_for_partner(
-    std::string_view partner_jid) {
-  auto& s = statement(Sql::s2x_for_partner);
-  SqliteStatement::Use use(s);
-  s.bind(1, partner_jid);
-  return fetch_all<SipToXmppSubscription>(s, read_s2x);
-}
-
-Result<std::vector<SipToXmppSubscription>> SqliteStore::list_sip_to_xmpp_expiring(
-    UnixMillis before, std::size_t limit) {
-  auto& s = statement(Sql::s2x_expiring);
-  SqliteStatement::Use use(s);
-  s.bind(1, before);
-  s.bind(2, limit_value(limit));
-  return fetch_all<SipToXmppSubscription>(s, read_s2x);
-}
-
 Result<std::vector<SipToXmppSubscription>> SqliteStore::list_sip_to_xmpp_live() {
   auto& s = statement(Sql::s2x_live);
   SqliteStatement::Use use(s);
@@ -611,35 +508,6 @@ Result<std::vector<SipToXmppSubscription>> SqliteStore::list_sip_to_xmpp_live() 
 Result<bool> SqliteStore::delete_sip_to_xmpp(std::string_view watcher_uri,
                                              std::string_view partner_jid) {
   return delete_by_key(Sql::s2x_delete, watcher_uri, partner_jid);
-}
-
-Result<std::size_t> SqliteStore::purge_terminated(UnixMillis before) {
-  {
-    auto& begin = statement(Sql::begin);
-    SqliteStatement::Use use(begin);
-    if (auto s = begin.run(); !s) return fail(s.error());
-  }
-  std::size_t removed = 0;
-  Status result;
-  for (const Sql id : {Sql::x2s_purge, Sql::s2x_purge}) {
-    auto& s = statement(id);
-    SqliteStatement::Use use(s);
-    s.bind(1, before);
-    result = s.run();
-    if (!result) break;
-    removed += static_cast<std::size_t>(s.changes());
-  }
-  auto& end = statement(result ? Sql::commit : Sql::rollback);
-  SqliteStatement::Use use(end);
-  auto ended = end.run();
-  if (!result) return fail(result.error());
-  if (!ended) {
-    auto& rollback = statement(Sql::rollback);
-    SqliteStatement::Use use_rollback(rollback);
-    (void)rollback.run();
-    return fail(ended.error());
-  }
-  return removed;
 }
 
 // Authorizations.
@@ -663,18 +531,6 @@ Result<std::optional<Authorization>> SqliteStore::get_authorization(std::string_
   s.bind(1, internal_uri);
   s.bind(2, partner_jid);
   return fetch_one<Authorization>(s, read_auth);
-}
-
-Result<std::vector<Authorization>> SqliteStore::list_authorizations(std::string_view internal_uri) {
-  auto& s = statement(Sql::auth_list);
-  SqliteStatement::Use use(s);
-  s.bind(1, internal_uri);
-  return fetch_all<Authorization>(s, read_auth);
-}
-
-Result<bool> SqliteStore::delete_authorization(std::string_view internal_uri,
-                                               std::string_view partner_jid) {
-  return delete_by_key(Sql::auth_delete, internal_uri, partner_jid);
 }
 
 // Presence cache.
@@ -705,68 +561,6 @@ Result<std::vector<PresenceRecord>> SqliteStore::list_presence(std::string_view 
   SqliteStatement::Use use(s);
   s.bind(1, entity);
   return fetch_all<PresenceRecord>(s, read_presence);
-}
-
-Result<bool> SqliteStore::delete_presence(std::string_view entity, std::string_view resource) {
-  return delete_by_key(Sql::presence_delete, entity, resource);
-}
-
-Result<std::size_t> SqliteStore::delete_presence_all(std::string_view entity) {
-  auto& s = statement(Sql::presence_delete_all);
-  SqliteStatement::Use use(s);
-  s.bind(1, entity);
-  if (auto r = s.run(); !r) return fail(r.error());
-  return static_cast<std::size_t>(s.changes());
-}
-
-// Live IM sessions.
-
-Status SqliteStore::upsert_im_session(const ImSession& record) {
-  if (auto v = validate(record); !v) return v;
-  auto& s = statement(Sql::im_upsert);
-  SqliteStatement::Use use(s);
-  s.bind(1, record.call_id);
-  s.bind(2, record.local_tag);
-  s.bind(3, record.remote_tag);
-  s.bind(4, record.remote_target);
-  s.bind(5, join_routes(record.route_set));
-  s.bind(6, std::int64_t{record.local_cseq});
-  s.bind(7, std::int64_t{record.remote_cseq});
-  s.bind(8, record.internal_uri);
-  s.bind(9, record.partner_jid);
-  s.bind(10, record.created_at);
-  s.bind(11, record.updated_at);
-  return s.run();
-}
-
-Result<std::optional<ImSession>> SqliteStore::get_im_session(std::string_view call_id) {
-  auto& s = statement(Sql::im_get);
-  SqliteStatement::Use use(s);
-  s.bind(1, call_id);
-  return fetch_one<ImSession>(s, read_im);
-}
-
-Result<std::optional<ImSession>> SqliteStore::find_im_session(std::string_view internal_uri,
-                                                              std::string_view partner_jid) {
-  auto& s = statement(Sql::im_find);
-  SqliteStatement::Use use(s);
-  s.bind(1, internal_uri);
-  s.bind(2, partner_jid);
-  return fetch_one<ImSession>(s, read_im);
-}
-
-Result<std::vector<ImSession>> SqliteStore::list_im_sessions() {
-  auto& s = statement(Sql::im_list);
-  SqliteStatement::Use use(s);
-  return fetch_all<ImSession>(s, read_im);
-}
-
-Result<bool> SqliteStore::delete_im_session(std::string_view call_id) {
-  auto& s = statement(Sql::im_delete);
-  SqliteStatement::Use use(s);
-  s.bind(1, call_id);
-  if (auto r = s.run(); !r) return fail(r.error());
-  return s.changes() > 0;
 }
 
 }  // namespace xf::store

@@ -4,7 +4,7 @@
 // an fsync (only checkpoints sync), so writes from the loop thread cost microseconds, and a power
 // loss can lose at most the last commits, never corrupt the file. busy_timeout lets a second
 // process (the sqlite3 shell, a backup) hold a lock briefly without failing our writes. Every
-// statement is prepared once at open; every write is one statement or one short transaction.
+// statement is prepared once at open; every write is one statement.
 #pragma once
 
 #include <array>
@@ -48,8 +48,6 @@ class SqliteStore final : public StateStore {
                                                                std::string_view sip_uri) override;
   Result<std::optional<XmppToSipSubscription>> find_xmpp_to_sip_by_call_id(
       std::string_view call_id) override;
-  Result<std::vector<XmppToSipSubscription>> list_xmpp_to_sip_due(UnixMillis before,
-                                                                  std::size_t limit) override;
   Result<std::vector<XmppToSipSubscription>> list_xmpp_to_sip_live() override;
   Result<bool> delete_xmpp_to_sip(std::string_view watcher_jid, std::string_view sip_uri) override;
 
@@ -58,72 +56,37 @@ class SqliteStore final : public StateStore {
       std::string_view watcher_uri, std::string_view partner_jid) override;
   Result<std::optional<SipToXmppSubscription>> find_sip_to_xmpp_by_call_id(
       std::string_view call_id) override;
-  Result<std::vector<SipToXmppSubscription>> list_sip_to_xmpp_for_partner(
-      std::string_view partner_jid) override;
-  Result<std::vector<SipToXmppSubscription>> list_sip_to_xmpp_expiring(UnixMillis before,
-                                                                       std::size_t limit) override;
   Result<std::vector<SipToXmppSubscription>> list_sip_to_xmpp_live() override;
   Result<bool> delete_sip_to_xmpp(std::string_view watcher_uri,
                                   std::string_view partner_jid) override;
 
-  Result<std::size_t> purge_terminated(UnixMillis before) override;
-
   Status upsert_authorization(const Authorization& record) override;
   Result<std::optional<Authorization>> get_authorization(std::string_view internal_uri,
                                                          std::string_view partner_jid) override;
-  Result<std::vector<Authorization>> list_authorizations(std::string_view internal_uri) override;
-  Result<bool> delete_authorization(std::string_view internal_uri,
-                                    std::string_view partner_jid) override;
 
   Status upsert_presence(const PresenceRecord& record) override;
   Result<std::optional<PresenceRecord>> get_presence(std::string_view entity,
                                                      std::string_view resource) override;
   Result<std::vector<PresenceRecord>> list_presence(std::string_view entity) override;
-  Result<bool> delete_presence(std::string_view entity, std::string_view resource) override;
-  Result<std::size_t> delete_presence_all(std::string_view entity) override;
-
-  Status upsert_im_session(const ImSession& record) override;
-  Result<std::optional<ImSession>> get_im_session(std::string_view call_id) override;
-  Result<std::optional<ImSession>> find_im_session(std::string_view internal_uri,
-                                                   std::string_view partner_jid) override;
-  Result<std::vector<ImSession>> list_im_sessions() override;
-  Result<bool> delete_im_session(std::string_view call_id) override;
 
  private:
   // One cached statement per query; sql_for() holds the text.
   enum class Sql {
-    begin,
-    commit,
-    rollback,
     x2s_upsert,
     x2s_get,
     x2s_by_call_id,
-    x2s_due,
     x2s_live,
     x2s_delete,
-    x2s_purge,
     s2x_upsert,
     s2x_get,
     s2x_by_call_id,
-    s2x_for_partner,
-    s2x_expiring,
     s2x_live,
     s2x_delete,
-    s2x_purge,
     auth_upsert,
     auth_get,
-    auth_list,
-    auth_delete,
     presence_upsert,
     presence_get,
     presence_list,
-    presence_delete,
-    presence_delete_all,
-    im_upsert,
-    im_get,
-    im_find,
-    im_list,
-    im_delete,
     count_,  // Not a statement: the number of them.
   };
   static std::string_view sql_for(Sql id);

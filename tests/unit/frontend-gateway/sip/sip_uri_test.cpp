@@ -50,3 +50,62 @@ TEST_CASE("SipUri refuses malformed URIs", "[unit][sip]") {
   CHECK_FALSE(SipUri::parse("sip:a@example.com\r\nVia: x").ok());
   CHECK_FALSE(SipUri::parse(std::string(3000, 'a')).ok());
 }
+
+TEST_CASE("SipUri follows RFC 3261 where a looser split would differ", "[unit][sip]") {
+  // '?' is a user-part character, so before the '@' it does not start the headers.
+  auto q = SipUri::parse("sip:ju?liet@example.com;gr=x");
+  REQUIRE(q.ok());
+  CHECK(q->user == "ju?liet");
+  CHECK(q->host == "example.com");
+  CHECK(q->headers.empty());
+  // A password is deprecated and never mapped; the user part stays.
+  auto pw = SipUri::parse("sip:alice:secret@example.com");
+  REQUIRE(pw.ok());
+  CHECK(pw->user == "alice");
+  // Parameters keep their escapes and blanks, so ";gr=" carries any XMPP resource unchanged.
+  auto gr = SipUri::parse("sip:juliet@example.com;GR=%20bal%20;lr;maddr=239.255.255.1");
+  REQUIRE(gr.ok());
+  CHECK(gr->param("gr") == "%20bal%20");
+  CHECK(gr->param("lr") == "");
+  CHECK(gr->params.front().first == "gr");
+  CHECK(gr->to_string() == "sip:juliet@example.com;gr=%20bal%20;lr;maddr=239.255.255.1");
+  auto im = SipUri::parse("IM:juliet@example.com;x=1?subject=a%20b");
+  REQUIRE(im.ok());
+  CHECK(im->scheme == "im");
+  CHECK(im->param("x") == "1");
+  CHECK(im->headers == "subject=a%20b");
+  auto v4 = SipUri::parse("sip:[192.0.2.1]");
+  REQUIRE(v4.ok());
+  CHECK(v4->host == "[192.0.2.1]");
+}
+
+TEST_CASE("SipUri refuses what libosip2 alone would let through", "[unit][sip]") {
+  const char* bad[] = {
+      "sip:a%00b@example.com",           // Would end libosip2's C string early.
+      "sip:a%zzb@example.com",           // Malformed escape.
+      "sip:a@example.com;gr=%2",         // Truncated escape.
+      "sip:a@example.com?subject=a\rb",  // A control character in the headers.
+      "sip:a@example.com?subject=a b",   // A space in the headers.
+      "sip:a<b@example.com",             // Not a URI character.
+      "sip:a[b@example.com",             // Not a user-part character.
+      "sip:a@[2001:db8::1]x:5060",       // Junk after an IPv6 reference.
+      "sip:a@[::1",                      // Unterminated IPv6 reference.
+      "sip:a@[::g]",                     // Not an IPv6 character.
+      "sip:a@1:2:3",                     // An IPv6 address needs its brackets.
+      "sip:a@example.com:0",             // Port out of range.
+      "sip:a@example.com:+80",           // Not digits.
+      "sip:a@example.com:5060:5061",     // Two ports.
+      "sip:a@b@example.com",             // A second '@'.
+      "sip:a@example.com;;lr",           // Empty parameter.
+      "sip:a@example.com;=x",            // Parameter without a name.
+      "sip:a@example.com;gr=",           // '=' without a value.
+      "sip:a@example.com;gr=a,b",        // ',' is not a parameter character.
+      "sip:a@example.com?subject=x;lr",  // A ';' after the headers began.
+      "sip:",                            // Nothing after the scheme.
+      "tel:+15551234567",                // Not a scheme the gateway maps.
+  };
+  for (const char* text : bad) {
+    INFO(text);
+    CHECK_FALSE(SipUri::parse(text).ok());
+  }
+}
