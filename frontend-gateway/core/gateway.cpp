@@ -43,12 +43,6 @@ std::string error_condition(const xml::Element& stanza) {
   return {};
 }
 
-std::uint64_t draw_seed(std::uint64_t seed) {
-  if (seed != 0) return seed;
-  std::random_device rd;
-  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-}
-
 std::unique_ptr<store::StateStore> memory_store() {
   auto opened = store::SqliteStore::open(":memory:");
   // An in-memory database fails to open only when memory itself is gone.
@@ -75,26 +69,15 @@ Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, Ga
       relay_(relay),
       sip_(sip),
       clock_(clock),
+      tokens_(seed),
       policy_(config),
       mapper_(bridge::MapperLimits{}, Logger("gateway")),
       sessions_(config, policy_),
-      txn_(transaction_config(config), draw_seed(seed)),
-      presence_(config, relay, sip, txn_, clock, store_, draw_seed(seed) ^ 0x5bd1e995ULL),
-      pending_(static_cast<std::size_t>(config.sip.max_pending_requests)),
-      rng_(draw_seed(seed) ^ 0x9e3779b97f4a7c15ULL) {
+      txn_(transaction_config(config), tokens_),
+      presence_(config, relay, sip, txn_, clock, store_, tokens_),
+      pending_(static_cast<std::size_t>(config.sip.max_pending_requests)) {
   // Stored subscriptions have timers from the start (refreshes, expiries).
   rearm();
-}
-
-std::string Gateway::token() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t bits = rng_();
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    out += kHex[bits & 0xf];
-    bits >>= 4;
-  }
-  return out;
 }
 
 Millis Gateway::next_deadline() const {
@@ -236,8 +219,8 @@ void Gateway::partner_message(xml::Element&& message, const relay::RoutingFacts&
 
 void Gateway::send_request(OutboundIm&& im, const std::string& sent_by) {
   // Inside the session between the two users when there is one, else page mode.
-  const std::string from_tag = token();
-  const std::string call_id = token() + "@" + config_.node_name;
+  const std::string from_tag = tokens_.hex();
+  const std::string call_id = tokens_.hex() + "@" + config_.node_name;
   auto request = sessions_.request_for(im.request, from_tag, call_id, clock_.now());
   Status built = request.ok() ? Status{} : Status(fail(request.error()));
   if (built.ok())
@@ -382,7 +365,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
       log_.info(request.method(), " from ", request.from().uri, " rejected (", status,
                 "): ", match.error.detail);
       // No server transaction exists: the response is written directly.
-      auto response = sip::SipMessage::make_response(request, status, {}, token());
+      auto response = sip::SipMessage::make_response(request, status, {}, tokens_.hex());
       if (response.ok()) {
         if (auto bytes = response->to_string(); bytes.ok()) {
           sip_.send_on(connection, std::move(bytes.value()));
@@ -394,7 +377,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
       break;
   }
   const std::string method = request.method();
-  const std::string to_tag = token();
+  const std::string to_tag = tokens_.hex();
   if (auto hops = request.max_forwards(); hops && *hops <= 0) {
     respond(connection, request, 483, to_tag);
   } else if (method == "MESSAGE") {
@@ -402,7 +385,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
   } else if (method == "SUBSCRIBE" || method == "NOTIFY") {
     presence_.on_sip_request(connection, request);
   } else if (method == "INVITE") {
-    respond_with(connection, sessions_.on_invite(request, {to_tag, token(), relay_.any_link_up(),
+    respond_with(connection, sessions_.on_invite(request, {to_tag, tokens_.hex(), relay_.any_link_up(),
                                                            sip_.next_hop_sent_by(), clock_.now()}));
   } else if (method == "BYE") {
     respond_with(connection, sessions_.on_bye(request, to_tag));
@@ -420,7 +403,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
 
 // SIP -> partner.
 void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
-  const std::string to_tag = token();
+  const std::string to_tag = tokens_.hex();
   std::string thread;
   if (!request.to().tag.empty()) {
     // Inside a session-mode IM dialog (im_sessions.h).
@@ -432,7 +415,7 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     }
     thread = std::move(session.value());
   }
-  auto mapped = mapper_.to_xmpp(request, "sip-" + token(), thread);
+  auto mapped = mapper_.to_xmpp(request, "sip-" + tokens_.hex(), thread);
   if (!mapped.ok()) {
     log_.info("MESSAGE from ", request.from().uri, " refused (", mapped.error().status,
               "): ", mapped.error().detail);

@@ -17,7 +17,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +24,7 @@
 
 #include "common/core/clock.h"
 #include "common/core/log.h"
+#include "common/core/token_source.h"
 #include "common/xml/element.h"
 #include "common/xml/stanza_reader.h"
 #include "frontend-gateway/bridge/message_mapper.h"
@@ -127,7 +127,6 @@ class Gateway final : public RelayEvents, public SipEvents {
                const std::vector<std::pair<std::string, std::string>>& headers = {});
   void respond_with(std::uint64_t connection, Result<sip::SipMessage> response);
 
-  std::string token();
   void rearm();
 
   // Set only by the constructor without a store; store_ refers to it then.
@@ -138,6 +137,8 @@ class Gateway final : public RelayEvents, public SipEvents {
   SipPort& sip_;
   GatewayClock& clock_;
   Logger log_{"gateway"};
+  // The one source of tags, Call-IDs and branches for IM, presence and the transaction layer.
+  TokenSource tokens_;
   PartnerPolicy policy_;
   ImMapper mapper_;
   ImSessions sessions_;  // Session-mode IM (INVITE dialogs).
@@ -145,7 +146,6 @@ class Gateway final : public RelayEvents, public SipEvents {
   PresenceService presence_;
   PendingRequests pending_;
   xml::StanzaReader reader_;
-  std::mt19937_64 rng_;
   // Client transaction id -> the XMPP message it carries.
   std::map<std::string, OutboundIm> in_flight_;
   // Messages waiting for the next-hop connection to open (bounded by max_pending_requests).

@@ -22,19 +22,8 @@ const char* to_string(PresenceRequest::Kind kind) {
 }
 
 PresenceIo::PresenceIo(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
-                       sip::TransactionLayer& txn, GatewayClock& clock, std::uint64_t seed)
-    : config_(config), relay_(relay), sip_(sip), txn_(txn), clock_(clock), rng_(seed) {}
-
-std::string PresenceIo::token() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t bits = rng_();
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    out += kHex[bits & 0xf];
-    bits >>= 4;
-  }
-  return out;
-}
+                       sip::TransactionLayer& txn, GatewayClock& clock, TokenSource& tokens)
+    : config_(config), relay_(relay), sip_(sip), txn_(txn), clock_(clock), tokens_(tokens) {}
 
 std::string PresenceIo::new_call_id() {
   return "pres-" + token() + "@" + config_.node_name;

@@ -9,7 +9,6 @@
 #include <deque>
 #include <map>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +16,7 @@
 
 #include "common/core/log.h"
 #include "common/core/result.h"
+#include "common/core/token_source.h"
 #include "common/xml/element.h"
 #include "frontend-gateway/core/gateway_clock.h"
 #include "frontend-gateway/config/gateway_config.h"
@@ -55,12 +55,12 @@ struct PresenceOutcome {
 class PresenceIo {
  public:
   PresenceIo(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
-             sip::TransactionLayer& txn, GatewayClock& clock, std::uint64_t seed);
+             sip::TransactionLayer& txn, GatewayClock& clock, TokenSource& tokens);
 
   Millis now() const { return clock_.now(); }
   store::UnixMillis wall_now() const { return clock_.wall_now(); }
   // 64 random bits in hex: tags and Call-ID parts.
-  std::string token();
+  std::string token() { return tokens_.hex(); }
   std::string new_call_id();
   // The gateway's Contact URI: its SIP listener, reachable by the proxy.
   std::string contact();
@@ -105,8 +105,8 @@ class PresenceIo {
   SipPort& sip_;
   sip::TransactionLayer& txn_;
   GatewayClock& clock_;
+  TokenSource& tokens_;
   Logger log_{"presence"};
-  std::mt19937_64 rng_;
   std::map<std::string, Outgoing> in_flight_;  // By client transaction id.
   std::deque<Outgoing> waiting_;               // For the next-hop connection.
   std::string scratch_;

@@ -21,8 +21,8 @@ std::string error_condition(const xml::Element& stanza) {
 
 PresenceService::PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
                                  sip::TransactionLayer& txn, GatewayClock& clock,
-                                 store::StateStore& store, std::uint64_t seed)
-    : io_(config, relay, sip, txn, clock, seed),
+                                 store::StateStore& store, TokenSource& tokens)
+    : io_(config, relay, sip, txn, clock, tokens),
       cache_(store),
       subscriber_(config, io_, store, cache_),
       notifier_(config, io_, store, cache_) {

@@ -30,7 +30,7 @@ class PresenceService {
   // Reads the stored subscriptions and arms their timers; sends nothing until on_timer().
   PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
                   sip::TransactionLayer& txn, GatewayClock& clock, store::StateStore& store,
-                  std::uint64_t seed);
+                  TokenSource& tokens);
   PresenceService(const PresenceService&) = delete;
   PresenceService& operator=(const PresenceService&) = delete;
 

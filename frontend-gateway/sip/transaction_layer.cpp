@@ -22,21 +22,12 @@ bool has_cookie(std::string_view branch) {
 
 }  // namespace
 
-TransactionLayer::TransactionLayer(TransactionConfig config)
-    : TransactionLayer(config, std::random_device{}() ^
-                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)) {}
-
-TransactionLayer::TransactionLayer(TransactionConfig config, std::uint64_t seed)
-    : config_(config), rng_(seed) {}
+TransactionLayer::TransactionLayer(TransactionConfig config, TokenSource& tokens)
+    : config_(config), tokens_(tokens) {}
 
 std::string TransactionLayer::new_branch() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t bits = rng_();
   std::string out(kMagicCookie);
-  for (int i = 0; i < 16; ++i) {
-    out += kHex[bits & 0xf];
-    bits >>= 4;
-  }
+  tokens_.append_hex(out);
   return out;
 }
 

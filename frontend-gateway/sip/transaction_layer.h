@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <random>
 #include <set>
 #include <tuple>
 #include <string>
@@ -19,6 +18,7 @@
 #include "common/core/clock.h"
 #include "common/core/log.h"
 #include "common/core/result.h"
+#include "common/core/token_source.h"
 #include "frontend-gateway/sip/client_transaction.h"
 #include "frontend-gateway/sip/invite_server_transaction.h"
 #include "frontend-gateway/sip/server_transaction.h"
@@ -64,9 +64,9 @@ class TransactionLayer {
   // RFC 3261 §8.1.1.7: branch ids start with this magic cookie.
   static constexpr std::string_view kMagicCookie = "z9hG4bK";
 
-  explicit TransactionLayer(TransactionConfig config = {});
-  // A fixed seed makes branch ids reproducible in tests.
-  TransactionLayer(TransactionConfig config, std::uint64_t seed);
+  // Branch ids come from the core's one token source, which must outlive the layer (a seeded
+  // source makes them reproducible in tests).
+  TransactionLayer(TransactionConfig config, TokenSource& tokens);
 
   // A fresh branch id: the magic cookie plus 64 random bits in hex.
   std::string new_branch();
@@ -98,7 +98,7 @@ class TransactionLayer {
   void unschedule(Millis deadline, const std::string& key, bool client);
 
   TransactionConfig config_;
-  std::mt19937_64 rng_;
+  TokenSource& tokens_;
   Logger log_{"sip-txn"};
   std::map<std::string, ClientTransaction> clients_;
   std::map<std::string, ServerTransaction> servers_;
