@@ -6,7 +6,6 @@
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/error_map.h"
 #include "frontend-gateway/bridge/error_reply.h"
-#include "frontend-gateway/core/sip_responder.h"
 #include "frontend-gateway/store/sqlite_store.h"
 
 namespace xf::gw {
@@ -74,15 +73,18 @@ Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, Ga
       mapper_(bridge::MapperLimits{}, Logger("gateway")),
       sessions_(config, policy_),
       txn_(transaction_config(config), tokens_),
-      presence_(config, relay, sip, txn_, clock, store_, tokens_),
+      responder_(txn_, sip, clock),
+      sip_client_(config.sip, static_cast<std::size_t>(config.sip.max_pending_requests), sip, txn_,
+                  clock),
+      presence_(config, relay, sip_client_, responder_, clock, store_, tokens_),
       pending_(static_cast<std::size_t>(config.sip.max_pending_requests)) {
   // Stored subscriptions have timers from the start (refreshes, expiries).
   rearm();
 }
 
 Millis Gateway::next_deadline() const {
-  return std::min({txn_.next_deadline(), pending_.next_deadline(), presence_.next_deadline(),
-                   sessions_.next_deadline()});
+  return std::min({txn_.next_deadline(), sip_client_.next_deadline(), pending_.next_deadline(),
+                   presence_.next_deadline(), sessions_.next_deadline()});
 }
 
 // After shutdown nothing is armed: lingering server transactions must not keep the loop alive.
@@ -117,7 +119,7 @@ void Gateway::on_relay_link_down(std::size_t link) {
     log_.warn("relay link ", link, " lost with ", lost.size(),
               " SIP request(s) waiting for the edge: answering 503");
   }
-  for (PendingRequest& p : lost) respond(p.connection, p.request, 503, p.to_tag);
+  for (PendingRequest& p : lost) responder_.respond(p.connection, p.request, 503, p.to_tag);
   rearm();
 }
 
@@ -204,78 +206,73 @@ void Gateway::partner_message(xml::Element&& message, const relay::RoutingFacts&
   if (config_.gateway.log_message_bodies) {
     log_.debug("message body from ", message.attr("from"), ": ", mapped->request.body);
   }
-  OutboundIm im{std::move(message), facts, std::move(mapped->request)};
-  if (std::optional<std::string> sent_by = sip_.next_hop_sent_by()) {
-    send_request(std::move(im), *sent_by);
-    return;
-  }
-  if (waiting_for_hop_.size() >= static_cast<std::size_t>(config_.sip.max_pending_requests)) {
-    reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
-                "too many messages waiting for the SIP next hop");
-    return;
-  }
-  waiting_for_hop_.push_back(std::move(im));
+  send_request(OutboundIm{std::move(message), facts, std::move(mapped->request)});
 }
 
-void Gateway::send_request(OutboundIm&& im, const std::string& sent_by) {
+void Gateway::send_request(OutboundIm&& im) {
   // Inside the session between the two users when there is one, else page mode.
   const std::string from_tag = tokens_.hex();
   const std::string call_id = tokens_.hex() + "@" + config_.node_name;
   auto request = sessions_.request_for(im.request, from_tag, call_id, clock_.now());
-  Status built = request.ok() ? Status{} : Status(fail(request.error()));
-  if (built.ok())
-    built = request->push_via(via_transport(config_.sip.next_hop_transport), sent_by,
-                              txn_.new_branch());
-  if (!built.ok()) {
+  if (!request.ok()) {
     log_.warn("cannot build the SIP MESSAGE for ", im.stanza.attr("from"), ": ",
-              built.error().detail);
+              request.error().detail);
     reply_error(im.stanza, im.facts, StanzaError::internal_server_error, {});
     return;
   }
-  auto id = txn_.start_client(*request, clock_.now());
-  if (!id.ok()) {
-    log_.warn("cannot start a SIP transaction: ", id.error().detail);
-    reply_error(im.stanza, im.facts, StanzaError::resource_constraint, id.error().detail);
+  auto ticket = sip_client_.send(*this, std::move(request.value()), SipClient::IfHopDown::fail);
+  if (!ticket.ok()) {
+    reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
+                "too many messages waiting for the SIP next hop");
     return;
   }
-  auto bytes = request->to_string();
-  if (!bytes.ok() || !sip_.send_to_next_hop(std::move(bytes.value()))) {
-    // The transaction stays until Timer F; with no entry in in_flight_ its timeout is ignored.
-    log_.warn("cannot write the SIP MESSAGE to the next hop");
-    reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
-                "the SIP next hop is not reachable");
-    return;
-  }
-  log_.debug("MESSAGE ", im.stanza.attr("from"), " -> ", im.request.to_uri, " sent (", *id, ")");
-  in_flight_.emplace(std::move(id.value()), std::move(im));
+  sip_requests_.emplace(*ticket, std::move(im));
 }
 
-void Gateway::client_event(sip::ClientEvent&& event) {
-  if (event.kind == sip::ClientEvent::Kind::provisional) return;
-  auto it = in_flight_.find(event.id);
-  if (it == in_flight_.end()) {
-    // SUBSCRIBE and NOTIFY transactions belong to the presence service; others were answered
-    // already (their connection was lost).
-    presence_.on_client_event(event);
+void Gateway::on_sip_outcome(SipOutcome&& outcome) {
+  auto it = sip_requests_.find(outcome.ticket);
+  if (it == sip_requests_.end()) {
+    // A request that carries no XMPP message: a BYE ending a session, which expects nothing.
+    log_.debug(outcome.request.method(), " for Call-ID ", outcome.request.call_id(), ": ",
+               outcome.status);
     return;
   }
   OutboundIm im = std::move(it->second);
-  in_flight_.erase(it);
-  if (event.kind == sip::ClientEvent::Kind::timeout) {
-    log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
-              ": no SIP final response within 64*T1");
-    reply_sip_status(im.stanza, im.facts, 408, "Request Timeout");
-    return;
+  sip_requests_.erase(it);
+  switch (outcome.kind) {
+    case SipOutcome::Kind::response:
+      if (outcome.status >= 200 && outcome.status < 300) {
+        log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
+                  " accepted by SIP (", outcome.status, ")");
+        return;
+      }
+      log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
+                " refused by SIP: ", outcome.status, " ", outcome.response->reason_phrase());
+      reply_sip_status(im.stanza, im.facts, outcome.status, outcome.response->reason_phrase());
+      return;
+    case SipOutcome::Kind::timeout:
+      log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
+                ": no SIP final response within 64*T1");
+      reply_sip_status(im.stanza, im.facts, 408, "Request Timeout");
+      return;
+    case SipOutcome::Kind::connection_lost:
+      reply_sip_status(im.stanza, im.facts, 503, "SIP next hop connection lost");
+      return;
+    case SipOutcome::Kind::not_sent:
+      switch (outcome.error.code) {
+        case Errc::io_error:
+          reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
+                      "the SIP next hop is not reachable");
+          return;
+        case Errc::limit_exceeded:
+          reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
+                      outcome.error.detail);
+          return;
+        default:
+          reply_error(im.stanza, im.facts, StanzaError::internal_server_error, {});
+          return;
+      }
   }
-  const int status = event.response->status_code();
-  if (status >= 200 && status < 300) {
-    log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
-              " accepted by SIP (", status, ")");
-    return;
-  }
-  log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
-            " refused by SIP: ", status, " ", event.response->reason_phrase());
-  reply_sip_status(im.stanza, im.facts, status, event.response->reason_phrase());
 }
 
 void Gateway::reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
@@ -306,7 +303,7 @@ void Gateway::send_reply(const xml::Element& reply, const relay::RoutingFacts& f
 void Gateway::on_sip_message(std::uint64_t connection, sip::SipMessage&& message) {
   if (message.is_response()) {
     if (auto event = txn_.on_response(std::move(message), clock_.now())) {
-      client_event(std::move(*event));
+      sip_client_.on_client_event(std::move(*event));
     }
   } else {
     sip_request(connection, std::move(message));
@@ -315,39 +312,12 @@ void Gateway::on_sip_message(std::uint64_t connection, sip::SipMessage&& message
 }
 
 void Gateway::on_next_hop_up() {
-  presence_.on_next_hop_up();
-  std::deque<OutboundIm> waiting;
-  waiting.swap(waiting_for_hop_);
-  std::optional<std::string> sent_by = sip_.next_hop_sent_by();
-  for (OutboundIm& im : waiting) {
-    if (sent_by) {
-      send_request(std::move(im), *sent_by);
-    } else {
-      waiting_for_hop_.push_back(std::move(im));
-    }
-  }
+  sip_client_.on_next_hop_up();
   rearm();
 }
 
 void Gateway::on_next_hop_down(const Error* reason) {
-  const std::string why = reason != nullptr ? reason->detail : "closed";
-  if (!waiting_for_hop_.empty() || !in_flight_.empty()) {
-    log_.warn("SIP next hop down (", why, "): ", waiting_for_hop_.size(), " waiting and ",
-              in_flight_.size(), " sent message(s) fail");
-  }
-  std::deque<OutboundIm> waiting;
-  waiting.swap(waiting_for_hop_);
-  for (OutboundIm& im : waiting) {
-    reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
-                "the SIP next hop is not reachable");
-  }
-  // RFC 3261 §8.1.3.1: a transport failure counts as 503. The responses cannot come back on
-  // another connection, so waiting for Timer F would only delay the same verdict.
-  std::map<std::string, OutboundIm> sent;
-  sent.swap(in_flight_);
-  for (auto& [id, im] : sent) {
-    reply_sip_status(im.stanza, im.facts, 503, "SIP next hop connection lost");
-  }
+  sip_client_.on_next_hop_down(reason);
   rearm();
 }
 
@@ -364,13 +334,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
       const int status = match.error.code == Errc::limit_exceeded ? 503 : 400;
       log_.info(request.method(), " from ", request.from().uri, " rejected (", status,
                 "): ", match.error.detail);
-      // No server transaction exists: the response is written directly.
-      auto response = sip::SipMessage::make_response(request, status, {}, tokens_.hex());
-      if (response.ok()) {
-        if (auto bytes = response->to_string(); bytes.ok()) {
-          sip_.send_on(connection, std::move(bytes.value()));
-        }
-      }
+      responder_.respond_stateless(connection, request, status, tokens_.hex());
       return;
     }
     case sip::ServerMatch::Kind::new_request:
@@ -379,25 +343,26 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
   const std::string method = request.method();
   const std::string to_tag = tokens_.hex();
   if (auto hops = request.max_forwards(); hops && *hops <= 0) {
-    respond(connection, request, 483, to_tag);
+    responder_.respond(connection, request, 483, to_tag);
   } else if (method == "MESSAGE") {
     sip_message(connection, std::move(request));
   } else if (method == "SUBSCRIBE" || method == "NOTIFY") {
     presence_.on_sip_request(connection, request);
   } else if (method == "INVITE") {
-    respond_with(connection, sessions_.on_invite(request, {to_tag, tokens_.hex(), relay_.any_link_up(),
-                                                           sip_.next_hop_sent_by(), clock_.now()}));
+    responder_.send(connection,
+                    sessions_.on_invite(request, {to_tag, tokens_.hex(), relay_.any_link_up(),
+                                                  sip_client_.next_hop_sent_by(), clock_.now()}));
   } else if (method == "BYE") {
-    respond_with(connection, sessions_.on_bye(request, to_tag));
+    responder_.send(connection, sessions_.on_bye(request, to_tag));
   } else if (method == "CANCEL") {
     sip_cancel(connection, request, match.id, to_tag);
   } else if (method == "OPTIONS") {
-    respond(connection, request, 200, to_tag,
+    responder_.respond(connection, request, 200, to_tag,
             {{"Allow", std::string(kAllow)}, {"Accept", std::string(kImAccept)}});
   } else {
     // UPDATE, INFO, REFER, PUBLISH and the like have no XMPP counterpart here.
     log_.info(method, " from ", request.from().uri, ": 405 (not supported yet)");
-    respond(connection, request, 405, to_tag, {{"Allow", std::string(kAllow)}});
+    responder_.respond(connection, request, 405, to_tag, {{"Allow", std::string(kAllow)}});
   }
 }
 
@@ -410,7 +375,7 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     auto session = sessions_.on_message(request, clock_.now());
     if (!session.ok()) {
       log_.info("MESSAGE from ", request.from().uri, " in no live session (", session.error(), ")");
-      respond(connection, request, session.error(), to_tag);
+      responder_.respond(connection, request, session.error(), to_tag);
       return;
     }
     thread = std::move(session.value());
@@ -419,7 +384,7 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
   if (!mapped.ok()) {
     log_.info("MESSAGE from ", request.from().uri, " refused (", mapped.error().status,
               "): ", mapped.error().detail);
-    respond_with(connection, mapped.error().response_to(request, to_tag));
+    responder_.send(connection, mapped.error().response_to(request, to_tag));
     return;
   }
   const xml::Element& stanza = *mapped;
@@ -428,19 +393,19 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
   if (PolicyVerdict v = policy_.outbound_im(from_domain, to_domain); v != PolicyVerdict::allow) {
     log_.info("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
               " refused (403): ", to_string(v));
-    respond(connection, request, 403, to_tag);
+    responder_.respond(connection, request, 403, to_tag);
     return;
   }
   if (!relay_.any_link_up()) {
     log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
               ": no relay link is up (503)");
-    respond(connection, request, 503, to_tag);
+    responder_.respond(connection, request, 503, to_tag);
     return;
   }
   if (pending_.full()) {
     log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), ": ", pending_.size(),
               " requests already wait for the edge (503)");
-    respond(connection, request, 503, to_tag);
+    responder_.respond(connection, request, 503, to_tag);
     return;
   }
   relay::RoutingFacts facts{from_domain, to_domain, relay::Direction::outbound,
@@ -451,7 +416,7 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
   if (!ref.ok()) {
     log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
               ": relay refused it (503): ", ref.error().detail);
-    respond(connection, request, 503, to_tag);
+    responder_.respond(connection, request, 503, to_tag);
     return;
   }
   log_.debug("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), " relayed in frame ",
@@ -468,7 +433,7 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     // request only on success).
     log_.error("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
                " cannot wait for the edge (500): ", added.error().detail);
-    respond(connection, pending.request, 500, to_tag);
+    responder_.respond(connection, pending.request, 500, to_tag);
   }
 }
 
@@ -486,25 +451,17 @@ void Gateway::sip_cancel(std::uint64_t connection, const sip::SipMessage& reques
   const bool known = txn_.invite_state(invite_id).has_value();
   log_.info("CANCEL from ", request.from().uri, ": ",
             known ? "the INVITE was answered already (200)" : "no such INVITE (481)");
-  respond(connection, request, known ? 200 : 481, to_tag);
+  responder_.respond(connection, request, known ? 200 : 481, to_tag);
 }
 
 // A request the gateway originates inside a dialog and expects nothing of (a BYE): it goes to
-// the next hop, which follows the route set; its response is matched and dropped.
+// the next hop, which follows the route set; its outcome is only logged (on_sip_outcome).
 void Gateway::send_in_dialog(sip::SipMessage&& request) {
-  std::optional<std::string> sent_by = sip_.next_hop_sent_by();
-  if (!sent_by) {
-    log_.info(request.method(), " for Call-ID ", request.call_id(),
-              " not sent: the SIP next hop is not connected");
-    return;
-  }
-  Status built =
-      request.push_via(via_transport(config_.sip.next_hop_transport), *sent_by, txn_.new_branch());
-  auto id = built.ok() ? txn_.start_client(request, clock_.now())
-                       : Result<std::string>(fail(built.error()));
-  auto bytes = id.ok() ? request.to_string() : Result<std::string>(fail(id.error()));
-  if (!bytes.ok() || !sip_.send_to_next_hop(std::move(bytes.value()))) {
-    log_.warn(request.method(), " for Call-ID ", request.call_id(), " not sent");
+  const std::string method = request.method();
+  const std::string call_id = request.call_id();
+  if (auto ticket = sip_client_.send(*this, std::move(request), SipClient::IfHopDown::fail);
+      !ticket.ok()) {
+    log_.warn(method, " for Call-ID ", call_id, " not sent: ", ticket.error().detail);
   }
 }
 
@@ -540,7 +497,7 @@ bool Gateway::partner_refused(const xml::Element& error) {
             " refused by the partner's server: ", condition.empty() ? "no condition" : condition,
             p->delivered ? " within the delivery grace window (" : " before the edge's verdict (",
             status, ")");
-  respond(p->connection, p->request, status, p->to_tag);
+  responder_.respond(p->connection, p->request, status, p->to_tag);
   return true;
 }
 
@@ -553,18 +510,7 @@ void Gateway::verdict(RelayRef ref, int status, std::string_view why) {
   }
   log_.info("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri, " ", why, " (", status,
             ")");
-  respond(p->connection, p->request, status, p->to_tag);
-}
-
-void Gateway::respond(std::uint64_t connection, const sip::SipMessage& request, int status,
-                      const std::string& to_tag,
-                      const std::vector<std::pair<std::string, std::string>>& headers) {
-  send_response(txn_, sip_, clock_.now(), log_, connection,
-                build_response(request, status, to_tag, headers));
-}
-
-void Gateway::respond_with(std::uint64_t connection, Result<sip::SipMessage> response) {
-  send_response(txn_, sip_, clock_.now(), log_, connection, std::move(response));
+  responder_.respond(p->connection, p->request, status, p->to_tag);
 }
 
 // ---- Timers and shutdown --------------------------------------------------------------------
@@ -578,14 +524,17 @@ void Gateway::on_timer() {
       log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
                 " delivered to the partner stream, no error within ", config_.sip.delivery_grace_ms,
                 " ms (202)");
-      respond(p.connection, p.request, 202, p.to_tag);
+      responder_.respond(p.connection, p.request, 202, p.to_tag);
       continue;
     }
     log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
               ": no verdict from the edge within 64*T1 (408)");
-    respond(p.connection, p.request, 408, p.to_tag);
+    responder_.respond(p.connection, p.request, 408, p.to_tag);
   }
-  for (sip::ClientEvent& event : txn_.on_timer(now)) client_event(std::move(event));
+  for (sip::ClientEvent& event : txn_.on_timer(now)) {
+    sip_client_.on_client_event(std::move(event));
+  }
+  sip_client_.on_timer();
   for (sip::SipMessage& bye : sessions_.on_timer(now)) send_in_dialog(std::move(bye));
   presence_.on_timer(now);
   rearm();
@@ -597,18 +546,14 @@ void Gateway::shutdown() {
   // Delivered messages reached the partner: a 503 would invite a duplicate resend.
   std::vector<PendingRequest> pending = pending_.take_expired(kNoDeadline);
   for (PendingRequest& p : pending) {
-    respond(p.connection, p.request, p.delivered ? 202 : 503, p.to_tag);
+    responder_.respond(p.connection, p.request, p.delivered ? 202 : 503, p.to_tag);
   }
-  std::deque<OutboundIm> waiting;
-  waiting.swap(waiting_for_hop_);
-  for (OutboundIm& im : waiting) {
+  std::map<std::uint64_t, OutboundIm> unanswered;
+  unanswered.swap(sip_requests_);
+  for (auto& [ticket, im] : unanswered) {
     reply_error(im.stanza, im.facts, StanzaError::service_unavailable, "gateway shutting down");
   }
-  std::map<std::string, OutboundIm> sent;
-  sent.swap(in_flight_);
-  for (auto& [id, im] : sent) {
-    reply_error(im.stanza, im.facts, StanzaError::service_unavailable, "gateway shutting down");
-  }
+  sip_client_.clear();
   clock_.wake_at(kNoDeadline);
 }
 

@@ -14,7 +14,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,13 +35,15 @@
 #include "frontend-gateway/im/pending_requests.h"
 #include "frontend-gateway/presence/presence_service.h"
 #include "frontend-gateway/core/relay_port.h"
+#include "frontend-gateway/core/sip_client.h"
+#include "frontend-gateway/core/sip_responder.h"
 #include "frontend-gateway/sip/transaction_layer.h"
 #include "frontend-gateway/core/sip_port.h"
 #include "frontend-gateway/store/state_store.h"
 
 namespace xf::gw {
 
-class Gateway final : public RelayEvents, public SipEvents {
+class Gateway final : public RelayEvents, public SipEvents, private SipClient::Owner {
  public:
   // Methods the gateway answers itself (Allow header of 405 and of the OPTIONS answer).
   static constexpr std::string_view kAllow =
@@ -79,8 +80,8 @@ class Gateway final : public RelayEvents, public SipEvents {
   void shutdown();
 
   std::size_t pending_count() const { return pending_.size(); }
-  std::size_t in_flight_count() const { return in_flight_.size(); }
-  std::size_t waiting_count() const { return waiting_for_hop_.size(); }
+  std::size_t in_flight_count() const { return sip_client_.in_flight(); }
+  std::size_t waiting_count() const { return sip_client_.waiting(); }
   store::StateStore& store() { return store_; }
   const PresenceService& presence() const { return presence_; }
   const ImSessions& im_sessions() const { return sessions_; }
@@ -100,8 +101,9 @@ class Gateway final : public RelayEvents, public SipEvents {
   // XMPP -> SIP.
   void partner_stanza(relay::StanzaMsg&& msg);
   void partner_message(xml::Element&& message, const relay::RoutingFacts& facts);
-  void send_request(OutboundIm&& im, const std::string& sent_by);
-  void client_event(sip::ClientEvent&& event);
+  void send_request(OutboundIm&& im);
+  // SipClient::Owner: how a MESSAGE (or a BYE) we sent ended.
+  void on_sip_outcome(SipOutcome&& outcome) override;
   void reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
                    xmpp::StanzaError condition, std::string_view text);
   void reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts, int status,
@@ -121,11 +123,6 @@ class Gateway final : public RelayEvents, public SipEvents {
   void sip_cancel(std::uint64_t connection, const sip::SipMessage& request,
                   const std::string& match_id, const std::string& to_tag);
   void send_in_dialog(sip::SipMessage&& request);
-  // Answers through the server transaction (so that retransmissions get the same answer).
-  void respond(std::uint64_t connection, const sip::SipMessage& request, int status,
-               const std::string& to_tag,
-               const std::vector<std::pair<std::string, std::string>>& headers = {});
-  void respond_with(std::uint64_t connection, Result<sip::SipMessage> response);
 
   void rearm();
 
@@ -143,13 +140,13 @@ class Gateway final : public RelayEvents, public SipEvents {
   ImMapper mapper_;
   ImSessions sessions_;  // Session-mode IM (INVITE dialogs).
   sip::TransactionLayer txn_;
+  SipResponder responder_;
+  SipClient sip_client_;
   PresenceService presence_;
   PendingRequests pending_;
   xml::StanzaReader reader_;
-  // Client transaction id -> the XMPP message it carries.
-  std::map<std::string, OutboundIm> in_flight_;
-  // Messages waiting for the next-hop connection to open (bounded by max_pending_requests).
-  std::deque<OutboundIm> waiting_for_hop_;
+  // SipClient ticket -> the XMPP message its MESSAGE carries, until its outcome.
+  std::map<std::uint64_t, OutboundIm> sip_requests_;
   std::string scratch_;
   bool stopped_ = false;
 };

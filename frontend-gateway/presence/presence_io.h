@@ -1,12 +1,11 @@
-// The presence service's side of the gateway's ports: SIP requests to the next hop (queued while
-// its connection opens) with the reason each was sent, SIP responses through the shared
-// transaction layer, stanzas to the relay, tokens, clocks and the gateway's own Contact. It
-// holds no presence state; PresenceSubscriber and PresenceNotifier do.
+// The presence service's side of the gateway's ports: SIP requests through the SIP client with
+// the reason each was sent, SIP responses through the responder, stanzas to the relay, tokens,
+// clocks and the gateway's own Contact. It holds no presence state; PresenceSubscriber and
+// PresenceNotifier do.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,9 +20,9 @@
 #include "frontend-gateway/core/gateway_clock.h"
 #include "frontend-gateway/config/gateway_config.h"
 #include "frontend-gateway/core/relay_port.h"
+#include "frontend-gateway/core/sip_client.h"
+#include "frontend-gateway/core/sip_responder.h"
 #include "frontend-gateway/sip/sip_message.h"
-#include "frontend-gateway/sip/transaction_layer.h"
-#include "frontend-gateway/core/sip_port.h"
 #include "frontend-gateway/store/records.h"
 
 namespace xf::gw {
@@ -54,8 +53,11 @@ struct PresenceOutcome {
 
 class PresenceIo {
  public:
-  PresenceIo(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
-             sip::TransactionLayer& txn, GatewayClock& clock, TokenSource& tokens);
+  // Outcomes of the requests sent through send_request() go to `owner`, which hands them back
+  // to take_outcome(). Everything referenced must outlive this object.
+  PresenceIo(const GatewayConfig& config, RelayPort& relay, SipClient& client,
+             SipClient::Owner& owner, SipResponder& responder, GatewayClock& clock,
+             TokenSource& tokens);
 
   Millis now() const { return clock_.now(); }
   store::UnixMillis wall_now() const { return clock_.wall_now(); }
@@ -63,21 +65,22 @@ class PresenceIo {
   std::string token() { return tokens_.hex(); }
   std::string new_call_id();
   // The gateway's Contact URI: its SIP listener, reachable by the proxy.
-  std::string contact();
+  std::string contact() const;
 
-  // Sends a request to the next hop, adding our Via; while the next-hop connection opens it
-  // waits in a bounded queue. Its final answer comes back through on_client_event().
+  // Sends a request through the SIP client; while the next-hop connection opens it waits, and
+  // it keeps waiting when that connection cannot be opened (presence upkeep may go late).
   Status send_request(sip::SipMessage request, PresenceRequest why);
-  void on_next_hop_up();
-  // The outcome of a final answer to one of our requests; nullopt for a provisional response
-  // or a transaction that is not ours.
-  std::optional<PresenceOutcome> on_client_event(sip::ClientEvent&& event);
+  // The presence view of a SIP outcome; nullopt for a ticket that is not one of ours.
+  std::optional<PresenceOutcome> take_outcome(SipOutcome&& outcome);
 
   // Answers a request through its server transaction.
   void respond(std::uint64_t connection, const sip::SipMessage& request, int status,
-               std::string_view to_tag = {},
-               const std::vector<std::pair<std::string, std::string>>& headers = {});
-  void respond_with(std::uint64_t connection, Result<sip::SipMessage> response);
+               std::string_view to_tag = {}, const sip::SipMessage::HeaderList& headers = {}) {
+    responder_.respond(connection, request, status, to_tag, headers);
+  }
+  void respond_with(std::uint64_t connection, Result<sip::SipMessage> response) {
+    responder_.send(connection, std::move(response));
+  }
 
   // A stanza to a partner: from the internal domain `local` to the partner domain `remote`.
   Result<RelayRef> send_stanza(const xml::Element& stanza, std::string_view local,
@@ -88,27 +91,20 @@ class PresenceIo {
   }
   bool relay_up() const { return relay_.any_link_up(); }
 
-  std::size_t in_flight() const { return in_flight_.size(); }
-  std::size_t waiting() const { return waiting_.size(); }
-  // Drops what still waits for the next hop (shutdown); returns how many went.
-  std::size_t drop_waiting();
+  std::size_t unanswered() const { return requests_.size(); }
+  // Forgets the requests without an outcome (shutdown); returns how many.
+  std::size_t clear();
 
  private:
-  struct Outgoing {
-    sip::SipMessage request;
-    PresenceRequest why;
-  };
-  Status start(Outgoing&& out, const std::string& sent_by);
-
   const GatewayConfig& config_;
   RelayPort& relay_;
-  SipPort& sip_;
-  sip::TransactionLayer& txn_;
+  SipClient& client_;
+  SipClient::Owner& owner_;
+  SipResponder& responder_;
   GatewayClock& clock_;
   TokenSource& tokens_;
   Logger log_{"presence"};
-  std::map<std::string, Outgoing> in_flight_;  // By client transaction id.
-  std::deque<Outgoing> waiting_;               // For the next-hop connection.
+  std::map<std::uint64_t, PresenceRequest> requests_;  // By SipClient ticket.
   std::string scratch_;
 };
 

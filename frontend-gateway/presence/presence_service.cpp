@@ -19,10 +19,10 @@ std::string error_condition(const xml::Element& stanza) {
 
 }  // namespace
 
-PresenceService::PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
-                                 sip::TransactionLayer& txn, GatewayClock& clock,
+PresenceService::PresenceService(const GatewayConfig& config, RelayPort& relay,
+                                 SipClient& client, SipResponder& responder, GatewayClock& clock,
                                  store::StateStore& store, TokenSource& tokens)
-    : io_(config, relay, sip, txn, clock, tokens),
+    : io_(config, relay, client, *this, responder, clock, tokens),
       cache_(store),
       subscriber_(config, io_, store, cache_),
       notifier_(config, io_, store, cache_) {
@@ -89,15 +89,14 @@ void PresenceService::on_sip_request(std::uint64_t connection, const sip::SipMes
   }
 }
 
-bool PresenceService::on_client_event(sip::ClientEvent& event) {
-  auto outcome = io_.on_client_event(std::move(event));
-  if (!outcome) return false;
+void PresenceService::on_sip_outcome(SipOutcome&& sip_outcome) {
+  auto outcome = io_.take_outcome(std::move(sip_outcome));
+  if (!outcome) return;
   if (outcome->why.kind == PresenceRequest::Kind::notify) {
     notifier_.on_outcome(std::move(*outcome));
   } else {
     subscriber_.on_outcome(std::move(*outcome));
   }
-  return true;
 }
 
 bool PresenceService::on_bounce(RelayRef ref, std::string_view condition) {
@@ -106,10 +105,6 @@ bool PresenceService::on_bounce(RelayRef ref, std::string_view condition) {
 
 void PresenceService::on_delivered(RelayRef ref) {
   notifier_.on_delivered(ref);
-}
-
-void PresenceService::on_next_hop_up() {
-  io_.on_next_hop_up();
 }
 
 void PresenceService::on_timer(Millis now) {
@@ -122,10 +117,10 @@ Millis PresenceService::next_deadline() const {
 }
 
 void PresenceService::shutdown() {
-  // Subscriptions stay in the store for the next start; requests not sent yet are lost, and the
-  // refresh timers will redo them then.
-  if (std::size_t n = io_.drop_waiting(); n > 0) {
-    log_.info(n, " presence request(s) waiting for the SIP next hop dropped at shutdown");
+  // Subscriptions stay in the store for the next start; requests without an answer are
+  // forgotten, and the refresh timers redo them then.
+  if (std::size_t n = io_.clear(); n > 0) {
+    log_.info(n, " presence request(s) without an answer forgotten at shutdown");
   }
 }
 

@@ -19,17 +19,17 @@
 #include "frontend-gateway/presence/presence_notifier.h"
 #include "frontend-gateway/presence/presence_subscriber.h"
 #include "frontend-gateway/core/relay_port.h"
-#include "frontend-gateway/sip/transaction_layer.h"
-#include "frontend-gateway/core/sip_port.h"
+#include "frontend-gateway/core/sip_client.h"
+#include "frontend-gateway/core/sip_responder.h"
 #include "frontend-gateway/store/state_store.h"
 
 namespace xf::gw {
 
-class PresenceService {
+class PresenceService final : private SipClient::Owner {
  public:
   // Reads the stored subscriptions and arms their timers; sends nothing until on_timer().
-  PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
-                  sip::TransactionLayer& txn, GatewayClock& clock, store::StateStore& store,
+  PresenceService(const GatewayConfig& config, RelayPort& relay, SipClient& client,
+                  SipResponder& responder, GatewayClock& clock, store::StateStore& store,
                   TokenSource& tokens);
   PresenceService(const PresenceService&) = delete;
   PresenceService& operator=(const PresenceService&) = delete;
@@ -38,12 +38,9 @@ class PresenceService {
   void on_partner_presence(const xml::Element& presence, const relay::RoutingFacts& facts);
   // A new SUBSCRIBE or NOTIFY server transaction; answered here.
   void on_sip_request(std::uint64_t connection, const sip::SipMessage& request);
-  // A client transaction's news; false when the transaction is not the presence service's.
-  bool on_client_event(sip::ClientEvent& event);
   // Relay verdicts on stanzas we sent; on_bounce is false when the stanza was not ours.
   bool on_bounce(RelayRef ref, std::string_view condition);
   void on_delivered(RelayRef ref);
-  void on_next_hop_up();
 
   void on_timer(Millis now);
   Millis next_deadline() const;
@@ -54,6 +51,8 @@ class PresenceService {
   const PresenceIo& io() const { return io_; }
 
  private:
+  // SipClient::Owner: to the subscriber or the notifier, by why the request was sent.
+  void on_sip_outcome(SipOutcome&& outcome) override;
   void reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
                    xmpp::StanzaError condition, std::string_view text);
 

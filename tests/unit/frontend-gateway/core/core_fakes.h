@@ -37,9 +37,11 @@ struct FakeRelay : xf::gw::RelayPort {
   }
 };
 
-// Without sent_by there is no next-hop connection; each ask for one is counted.
+// Without sent_by there is no next-hop connection; each ask for one is counted. writable false
+// makes writes to an open next hop fail (a connection that is closing).
 struct FakeSip : xf::gw::SipPort {
   std::optional<std::string> sent_by = std::string("127.0.0.11:40000");
+  bool writable = true;
   int connects_asked = 0;
   std::vector<std::pair<std::uint64_t, std::string>> responses;
   std::vector<std::string> requests;
@@ -47,12 +49,12 @@ struct FakeSip : xf::gw::SipPort {
     responses.emplace_back(connection, std::move(bytes));
     return true;
   }
-  std::optional<std::string> next_hop_sent_by() override {
+  std::optional<std::string> next_hop_sent_by() const override { return sent_by; }
+  void ensure_next_hop() override {
     if (!sent_by) ++connects_asked;
-    return sent_by;
   }
   bool send_to_next_hop(std::string bytes) override {
-    if (!sent_by) return false;
+    if (!sent_by || !writable) return false;
     requests.push_back(std::move(bytes));
     return true;
   }
