@@ -65,7 +65,6 @@ Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, Ga
     : owned_store_(std::move(owned)),
       config_(config),
       store_(store != nullptr ? *store : *owned_store_),
-      relay_(relay),
       sip_(sip),
       clock_(clock),
       tokens_(seed),
@@ -76,7 +75,9 @@ Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, Ga
       responder_(txn_, sip, clock),
       sip_client_(config.sip, static_cast<std::size_t>(config.sip.max_pending_requests), sip, txn_,
                   clock),
-      presence_(config, relay, sip_client_, responder_, clock, store_, tokens_),
+      relay_sender_(relay, static_cast<std::size_t>(config.sip.max_pending_requests) +
+                               PresenceNotifier::kMaxSubscribeRefs),
+      presence_(config, relay_sender_, sip_client_, responder_, clock, store_, tokens_),
       pending_(static_cast<std::size_t>(config.sip.max_pending_requests)) {
   // Stored subscriptions have timers from the start (refreshes, expiries).
   rearm();
@@ -98,22 +99,21 @@ void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
   if (auto* stanza = std::get_if<relay::StanzaReceived>(&event)) {
     partner_stanza(std::move(stanza->stanza));
   } else if (auto* delivered = std::get_if<relay::DeliveredReceived>(&event)) {
-    presence_.on_delivered({link, delivered->delivered.ref_seq});
-    delivered_to_partner({link, delivered->delivered.ref_seq});
+    relay_sender_.on_delivered({link, delivered->delivered.ref_seq});
   } else if (auto* bounce = std::get_if<relay::BounceReceived>(&event)) {
-    const relay::BounceMsg& b = bounce->bounce;
-    if (presence_.on_bounce({link, b.ref_seq}, b.condition)) {
-      rearm();
-      return;
-    }
-    auto condition = xmpp::parse_stanza_error(b.condition);
-    const int status = condition ? bridge::sip_status_for(*condition) : 500;
-    verdict({link, b.ref_seq}, status, "bounced by the edge: " + b.condition);
+    relay_sender_.on_bounce({link, bounce->bounce.ref_seq}, bounce->bounce.condition);
   }
   rearm();
 }
 
+void Gateway::on_bounced(RelayRef ref, std::string_view condition) {
+  auto parsed = xmpp::parse_stanza_error(condition);
+  const int status = parsed ? bridge::sip_status_for(*parsed) : 500;
+  verdict(ref, status, "bounced by the edge: " + std::string(condition));
+}
+
 void Gateway::on_relay_link_down(std::size_t link) {
+  relay_sender_.on_link_down(link);
   std::vector<PendingRequest> lost = pending_.take_link(link);
   if (!lost.empty()) {
     log_.warn("relay link ", link, " lost with ", lost.size(),
@@ -160,7 +160,7 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   if (verdict != PolicyVerdict::allow) {
     log_.info("<", stanza.name(), "> from ", facts.remote_domain, " to ", to_domain,
               " refused: ", to_string(verdict));
-    reply_error(stanza, facts, StanzaError::policy_violation, to_string(verdict));
+    relay_sender_.reply_error(stanza, facts, StanzaError::policy_violation, to_string(verdict));
     return;
   }
   if (stanza.name() == "message") {
@@ -171,7 +171,7 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
       // No iq is mapped to SIP yet (presence and disco come next), but RFC 6120 §8.2.3 requires
       // an answer to every get/set.
       log_.debug("iq ", type, " from ", stanza.attr("from"), ": service-unavailable");
-      reply_error(stanza, facts, StanzaError::service_unavailable, {});
+      relay_sender_.reply_error(stanza, facts, StanzaError::service_unavailable, {});
     } else {
       log_.debug("iq ", type, " from ", stanza.attr("from"), " ignored");
     }
@@ -199,7 +199,7 @@ void Gateway::partner_message(xml::Element&& message, const relay::RoutingFacts&
     log_.info("message from ", message.attr("from"), " to ", message.attr("to"),
               " refused: ", xmpp::to_string(mapped.error().condition), " (", mapped.error().text,
               ")");
-    reply_error(message, facts, mapped.error().condition, mapped.error().text);
+    relay_sender_.reply_error(message, facts, mapped.error().condition, mapped.error().text);
     return;
   }
   if (mapped->action != bridge::XmppToSip::Action::send) return;  // The mapper logged why.
@@ -217,12 +217,12 @@ void Gateway::send_request(OutboundIm&& im) {
   if (!request.ok()) {
     log_.warn("cannot build the SIP MESSAGE for ", im.stanza.attr("from"), ": ",
               request.error().detail);
-    reply_error(im.stanza, im.facts, StanzaError::internal_server_error, {});
+    relay_sender_.reply_error(im.stanza, im.facts, StanzaError::internal_server_error, {});
     return;
   }
   auto ticket = sip_client_.send(*this, std::move(request.value()), SipClient::IfHopDown::fail);
   if (!ticket.ok()) {
-    reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
+    relay_sender_.reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
                 "too many messages waiting for the SIP next hop");
     return;
   }
@@ -248,53 +248,30 @@ void Gateway::on_sip_outcome(SipOutcome&& outcome) {
       }
       log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
                 " refused by SIP: ", outcome.status, " ", outcome.response->reason_phrase());
-      reply_sip_status(im.stanza, im.facts, outcome.status, outcome.response->reason_phrase());
+      relay_sender_.reply_sip_status(im.stanza, im.facts, outcome.status, outcome.response->reason_phrase());
       return;
     case SipOutcome::Kind::timeout:
       log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
                 ": no SIP final response within 64*T1");
-      reply_sip_status(im.stanza, im.facts, 408, "Request Timeout");
+      relay_sender_.reply_sip_status(im.stanza, im.facts, 408, "Request Timeout");
       return;
     case SipOutcome::Kind::connection_lost:
-      reply_sip_status(im.stanza, im.facts, 503, "SIP next hop connection lost");
+      relay_sender_.reply_sip_status(im.stanza, im.facts, 503, "SIP next hop connection lost");
       return;
     case SipOutcome::Kind::not_sent:
       switch (outcome.error.code) {
         case Errc::io_error:
-          reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
+          relay_sender_.reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
                       "the SIP next hop is not reachable");
           return;
         case Errc::limit_exceeded:
-          reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
+          relay_sender_.reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
                       outcome.error.detail);
           return;
         default:
-          reply_error(im.stanza, im.facts, StanzaError::internal_server_error, {});
+          relay_sender_.reply_error(im.stanza, im.facts, StanzaError::internal_server_error, {});
           return;
       }
-  }
-}
-
-void Gateway::reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
-                          StanzaError condition, std::string_view text) {
-  if (auto reply = bridge::error_reply(original, condition, text)) send_reply(*reply, facts);
-}
-
-void Gateway::reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts,
-                               int status, std::string_view reason) {
-  if (auto reply = bridge::error_reply_for_sip_status(original, status, reason)) {
-    send_reply(*reply, facts);
-  }
-}
-
-void Gateway::send_reply(const xml::Element& reply, const relay::RoutingFacts& facts) {
-  relay::RoutingFacts out{facts.local_domain, facts.remote_domain, relay::Direction::outbound,
-                          relay::PartnerAuth::none, ""};
-  scratch_.clear();
-  xml::serialize(reply, scratch_);
-  auto sent = relay_.send_stanza(out, scratch_);
-  if (!sent.ok()) {
-    log_.warn("error reply to ", reply.attr("to"), " lost: ", sent.error().detail);
   }
 }
 
@@ -350,7 +327,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
     presence_.on_sip_request(connection, request);
   } else if (method == "INVITE") {
     responder_.send(connection,
-                    sessions_.on_invite(request, {to_tag, tokens_.hex(), relay_.any_link_up(),
+                    sessions_.on_invite(request, {to_tag, tokens_.hex(), relay_sender_.any_link_up(),
                                                   sip_client_.next_hop_sent_by(), clock_.now()}));
   } else if (method == "BYE") {
     responder_.send(connection, sessions_.on_bye(request, to_tag));
@@ -396,7 +373,7 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     responder_.respond(connection, request, 403, to_tag);
     return;
   }
-  if (!relay_.any_link_up()) {
+  if (!relay_sender_.any_link_up()) {
     log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
               ": no relay link is up (503)");
     responder_.respond(connection, request, 503, to_tag);
@@ -408,14 +385,9 @@ void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
     responder_.respond(connection, request, 503, to_tag);
     return;
   }
-  relay::RoutingFacts facts{from_domain, to_domain, relay::Direction::outbound,
-                            relay::PartnerAuth::none, ""};
-  scratch_.clear();
-  xml::serialize(stanza, scratch_);
-  auto ref = relay_.send_stanza(facts, scratch_);
+  auto ref = relay_sender_.send(stanza, from_domain, to_domain, this);
   if (!ref.ok()) {
-    log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
-              ": relay refused it (503): ", ref.error().detail);
+    log_.info("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), ": not relayed (503)");
     responder_.respond(connection, request, 503, to_tag);
     return;
   }
@@ -468,7 +440,7 @@ void Gateway::send_in_dialog(sip::SipMessage&& request) {
 // RFC 3428 §7: 202 says the gateway accepted the message, not that the user read it. With a
 // delivery grace window, the request stays open that long for an immediate error stanza from
 // the partner's server (partner_refused); the window's end answers 202 (on_timer).
-void Gateway::delivered_to_partner(RelayRef ref) {
+void Gateway::on_delivered(RelayRef ref) {
   const Millis grace = config_.sip.delivery_grace_ms;
   if (grace <= 0) {
     verdict(ref, 202, "delivered to the partner stream");
@@ -551,7 +523,7 @@ void Gateway::shutdown() {
   std::map<std::uint64_t, OutboundIm> unanswered;
   unanswered.swap(sip_requests_);
   for (auto& [ticket, im] : unanswered) {
-    reply_error(im.stanza, im.facts, StanzaError::service_unavailable, "gateway shutting down");
+    relay_sender_.reply_error(im.stanza, im.facts, StanzaError::service_unavailable, "gateway shutting down");
   }
   sip_client_.clear();
   clock_.wake_at(kNoDeadline);

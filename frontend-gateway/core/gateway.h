@@ -35,6 +35,7 @@
 #include "frontend-gateway/im/pending_requests.h"
 #include "frontend-gateway/presence/presence_service.h"
 #include "frontend-gateway/core/relay_port.h"
+#include "frontend-gateway/core/relay_sender.h"
 #include "frontend-gateway/core/sip_client.h"
 #include "frontend-gateway/core/sip_responder.h"
 #include "frontend-gateway/sip/transaction_layer.h"
@@ -43,7 +44,10 @@
 
 namespace xf::gw {
 
-class Gateway final : public RelayEvents, public SipEvents, private SipClient::Owner {
+class Gateway final : public RelayEvents,
+                      public SipEvents,
+                      private SipClient::Owner,
+                      private RelaySender::Owner {
  public:
   // Methods the gateway answers itself (Allow header of 405 and of the OPTIONS answer).
   static constexpr std::string_view kAllow =
@@ -104,18 +108,15 @@ class Gateway final : public RelayEvents, public SipEvents, private SipClient::O
   void send_request(OutboundIm&& im);
   // SipClient::Owner: how a MESSAGE (or a BYE) we sent ended.
   void on_sip_outcome(SipOutcome&& outcome) override;
-  void reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
-                   xmpp::StanzaError condition, std::string_view text);
-  void reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts, int status,
-                        std::string_view reason);
-  void send_reply(const xml::Element& reply, const relay::RoutingFacts& facts);
 
   // SIP -> XMPP.
   void sip_request(std::uint64_t connection, sip::SipMessage&& request);
   void sip_message(std::uint64_t connection, sip::SipMessage&& request);
   void verdict(RelayRef ref, int status, std::string_view why);
-  // Delivered: 202 now, or after the delivery grace window (sip.delivery_grace_ms).
-  void delivered_to_partner(RelayRef ref);
+  // RelaySender::Owner, for the stanzas SIP MESSAGEs became. Delivered: 202 now, or after the
+  // delivery grace window (sip.delivery_grace_ms); bounced: the mapped SIP error.
+  void on_delivered(RelayRef ref) override;
+  void on_bounced(RelayRef ref, std::string_view condition) override;
   // An error stanza from a partner: answers the SIP MESSAGE it refers to (same id, addresses
   // reversed) with the mapped status while that request is open; false when none is.
   bool partner_refused(const xml::Element& error);
@@ -130,7 +131,6 @@ class Gateway final : public RelayEvents, public SipEvents, private SipClient::O
   std::unique_ptr<store::StateStore> owned_store_;
   const GatewayConfig& config_;
   store::StateStore& store_;
-  RelayPort& relay_;
   SipPort& sip_;
   GatewayClock& clock_;
   Logger log_{"gateway"};
@@ -142,12 +142,12 @@ class Gateway final : public RelayEvents, public SipEvents, private SipClient::O
   sip::TransactionLayer txn_;
   SipResponder responder_;
   SipClient sip_client_;
+  RelaySender relay_sender_;
   PresenceService presence_;
   PendingRequests pending_;
   xml::StanzaReader reader_;
   // SipClient ticket -> the XMPP message its MESSAGE carries, until its outcome.
   std::map<std::uint64_t, OutboundIm> sip_requests_;
-  std::string scratch_;
   bool stopped_ = false;
 };
 

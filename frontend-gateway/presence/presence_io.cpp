@@ -20,11 +20,13 @@ const char* to_string(PresenceRequest::Kind kind) {
   return "?";
 }
 
-PresenceIo::PresenceIo(const GatewayConfig& config, RelayPort& relay, SipClient& client,
+PresenceIo::PresenceIo(const GatewayConfig& config, RelaySender& relay,
+                       RelaySender::Owner& relay_owner, SipClient& client,
                        SipClient::Owner& owner, SipResponder& responder, GatewayClock& clock,
                        TokenSource& tokens)
     : config_(config),
       relay_(relay),
+      relay_owner_(relay_owner),
       client_(client),
       owner_(owner),
       responder_(responder),
@@ -60,20 +62,6 @@ std::size_t PresenceIo::clear() {
   const std::size_t n = requests_.size();
   requests_.clear();
   return n;
-}
-
-Result<RelayRef> PresenceIo::send_stanza(const xml::Element& stanza, std::string_view local,
-                                         std::string_view remote) {
-  relay::RoutingFacts facts{std::string(local), std::string(remote), relay::Direction::outbound,
-                            relay::PartnerAuth::none, ""};
-  scratch_.clear();
-  xml::serialize(stanza, scratch_);
-  auto ref = relay_.send_stanza(facts, scratch_);
-  if (!ref.ok()) {
-    log_.warn("<presence type='", stanza.attr("type"), "'> ", stanza.attr("from"), " -> ",
-              stanza.attr("to"), " not relayed: ", ref.error().detail);
-  }
-  return ref;
 }
 
 }  // namespace xf::gw

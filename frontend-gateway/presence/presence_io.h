@@ -19,7 +19,7 @@
 #include "common/xml/element.h"
 #include "frontend-gateway/core/gateway_clock.h"
 #include "frontend-gateway/config/gateway_config.h"
-#include "frontend-gateway/core/relay_port.h"
+#include "frontend-gateway/core/relay_sender.h"
 #include "frontend-gateway/core/sip_client.h"
 #include "frontend-gateway/core/sip_responder.h"
 #include "frontend-gateway/sip/sip_message.h"
@@ -55,9 +55,10 @@ class PresenceIo {
  public:
   // Outcomes of the requests sent through send_request() go to `owner`, which hands them back
   // to take_outcome(). Everything referenced must outlive this object.
-  PresenceIo(const GatewayConfig& config, RelayPort& relay, SipClient& client,
-             SipClient::Owner& owner, SipResponder& responder, GatewayClock& clock,
-             TokenSource& tokens);
+  // The edge's verdicts on stanzas sent with send_stanza() go to relay_owner.
+  PresenceIo(const GatewayConfig& config, RelaySender& relay, RelaySender::Owner& relay_owner,
+             SipClient& client, SipClient::Owner& owner, SipResponder& responder,
+             GatewayClock& clock, TokenSource& tokens);
 
   Millis now() const { return clock_.now(); }
   store::UnixMillis wall_now() const { return clock_.wall_now(); }
@@ -82,12 +83,15 @@ class PresenceIo {
     responder_.send(connection, std::move(response));
   }
 
-  // A stanza to a partner: from the internal domain `local` to the partner domain `remote`.
+  // A stanza to a partner: from the internal domain `local` to the partner domain `remote`;
+  // the edge's verdict on it comes back to the relay owner.
   Result<RelayRef> send_stanza(const xml::Element& stanza, std::string_view local,
-                               std::string_view remote);
-  // The same when nobody waits for the edge's verdict (send_stanza has logged a failure).
+                               std::string_view remote) {
+    return relay_.send(stanza, local, remote, &relay_owner_);
+  }
+  // The same when nobody waits for the edge's verdict (the relay sender logs a failure).
   void relay(const xml::Element& stanza, std::string_view local, std::string_view remote) {
-    if (!send_stanza(stanza, local, remote).ok()) return;
+    (void)relay_.send(stanza, local, remote);
   }
   bool relay_up() const { return relay_.any_link_up(); }
 
@@ -97,7 +101,8 @@ class PresenceIo {
 
  private:
   const GatewayConfig& config_;
-  RelayPort& relay_;
+  RelaySender& relay_;
+  RelaySender::Owner& relay_owner_;
   SipClient& client_;
   SipClient::Owner& owner_;
   SipResponder& responder_;
@@ -105,7 +110,6 @@ class PresenceIo {
   TokenSource& tokens_;
   Logger log_{"presence"};
   std::map<std::uint64_t, PresenceRequest> requests_;  // By SipClient ticket.
-  std::string scratch_;
 };
 
 }  // namespace xf::gw

@@ -398,20 +398,19 @@ void PresenceNotifier::on_error(const xmpp::Jid& partner, const xmpp::Jid& watch
             std::string("presence error ") + std::string(condition));
 }
 
-bool PresenceNotifier::on_bounce(RelayRef ref, std::string_view condition) {
+void PresenceNotifier::on_bounce(RelayRef ref, std::string_view condition) {
   auto it = subscribe_refs_.find(ref);
-  if (it == subscribe_refs_.end()) return false;
+  if (it == subscribe_refs_.end()) return;  // Forgotten: more than kMaxSubscribeRefs waited.
   const std::string k = it->second;
   subscribe_refs_.erase(it);
   const std::size_t nl = k.find('\n');
   auto found = store_.get_sip_to_xmpp(k.substr(0, nl), k.substr(nl + 1));
-  if (!found.ok() || !found->has_value()) return true;
+  if (!found.ok() || !found->has_value()) return;
   log_.info("subscribe to ", (*found)->partner_jid, " bounced by the edge (", condition, ")");
   const bool gone = condition == "item-not-found" || condition == "remote-server-not-found";
   terminate(std::move(**found),
             gone ? sip::TerminationReason::noresource : sip::TerminationReason::rejected,
             std::string("bounced: ") + std::string(condition));
-  return true;
 }
 
 void PresenceNotifier::send_to_partner(bridge::SubscriptionType type,
@@ -422,8 +421,11 @@ void PresenceNotifier::send_to_partner(bridge::SubscriptionType type,
   auto to = xmpp::Jid::parse(partner_jid);
   if (!from.ok() || !to.ok()) return;
   xml::Element stanza = bridge::make_subscription_presence(type, from->bare(), *to);
+  if (record == nullptr) {
+    io_.relay(stanza, from->domain(), to->domain());
+    return;
+  }
   auto ref = io_.send_stanza(stanza, from->domain(), to->domain());
-  if (record == nullptr) return;
   if (!ref.ok()) {
     terminate(*record, sip::TerminationReason::probation, "the subscribe could not be relayed");
     return;

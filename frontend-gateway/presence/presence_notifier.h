@@ -40,6 +40,9 @@ class PresenceNotifier {
   // NOTIFYs to one subscription are at most this often (RFC 3856 §6.5 asks for a rate limit;
   // one a second keeps a flapping XMPP client from flooding SIP clients).
   static constexpr Millis kMinNotifyIntervalMs = 1000;
+  // Our subscribe stanzas still in the edge's hands: a bounce ends the SIP subscription. Each
+  // is answered within the relay's timeout; the bound only guards against a silent edge.
+  static constexpr std::size_t kMaxSubscribeRefs = 10000;
 
   PresenceNotifier(const GatewayConfig& config, PresenceIo& io, store::StateStore& store,
                    PresenceCache& cache);
@@ -57,8 +60,8 @@ class PresenceNotifier {
                    const bridge::PresenceDoc& doc);
   // A presence error from the partner, or an edge bounce of our subscribe.
   void on_error(const xmpp::Jid& partner, const xmpp::Jid& watcher, std::string_view condition);
-  // An edge bounce of a stanza we relayed; false when it was not one of ours.
-  bool on_bounce(RelayRef ref, std::string_view condition);
+  // An edge bounce of a subscribe stanza we relayed.
+  void on_bounce(RelayRef ref, std::string_view condition);
   // The edge delivered a stanza to the partner stream: nothing more to wait for.
   void on_delivered(RelayRef ref) { subscribe_refs_.erase(ref); }
 
@@ -106,9 +109,7 @@ class PresenceNotifier {
   PresenceTimers expiries_;         // By key(): when the watcher's subscription lapses.
   PresenceTimers rate_timers_;      // By key(): when a coalesced NOTIFY may go.
   std::map<std::string, Rate> rates_;
-  // Our subscribe stanzas still in the edge's hands: a bounce ends the SIP subscription. Each
-  // is answered within the relay's timeout; the bound only guards against a silent edge.
-  static constexpr std::size_t kMaxSubscribeRefs = 10000;
+  // Our subscribe stanzas still in the edge's hands (kMaxSubscribeRefs), by reference.
   std::map<RelayRef, std::string> subscribe_refs_;
 };
 

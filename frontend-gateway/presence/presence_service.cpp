@@ -1,7 +1,6 @@
 #include "frontend-gateway/presence/presence_service.h"
 
 #include "common/xmpp/jid.h"
-#include "frontend-gateway/bridge/error_reply.h"
 
 namespace xf::gw {
 
@@ -19,10 +18,11 @@ std::string error_condition(const xml::Element& stanza) {
 
 }  // namespace
 
-PresenceService::PresenceService(const GatewayConfig& config, RelayPort& relay,
+PresenceService::PresenceService(const GatewayConfig& config, RelaySender& relay,
                                  SipClient& client, SipResponder& responder, GatewayClock& clock,
                                  store::StateStore& store, TokenSource& tokens)
-    : io_(config, relay, client, *this, responder, clock, tokens),
+    : relay_(relay),
+      io_(config, relay, *this, client, *this, responder, clock, tokens),
       cache_(store),
       subscriber_(config, io_, store, cache_),
       notifier_(config, io_, store, cache_) {
@@ -63,7 +63,7 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
       if (!doc.ok()) {
         log_.info("presence from ", from->to_string(), " not mapped: ",
                   xmpp::to_string(doc.error().condition), " (", doc.error().text, ")");
-        reply_error(presence, facts, doc.error().condition, doc.error().text);
+        relay_.reply_error(presence, facts, doc.error().condition, doc.error().text);
         return;
       }
       notifier_.on_presence(*from, user, *doc);
@@ -73,7 +73,7 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
       notifier_.on_error(*from, user, error_condition(presence));
       return;
     case bridge::PresenceKind::unknown:
-      reply_error(presence, facts, xmpp::StanzaError::bad_request, "unknown presence type");
+      relay_.reply_error(presence, facts, xmpp::StanzaError::bad_request, "unknown presence type");
       return;
   }
 }
@@ -99,8 +99,8 @@ void PresenceService::on_sip_outcome(SipOutcome&& sip_outcome) {
   }
 }
 
-bool PresenceService::on_bounce(RelayRef ref, std::string_view condition) {
-  return notifier_.on_bounce(ref, condition);
+void PresenceService::on_bounced(RelayRef ref, std::string_view condition) {
+  notifier_.on_bounce(ref, condition);
 }
 
 void PresenceService::on_delivered(RelayRef ref) {
@@ -121,13 +121,6 @@ void PresenceService::shutdown() {
   // forgotten, and the refresh timers redo them then.
   if (std::size_t n = io_.clear(); n > 0) {
     log_.info(n, " presence request(s) without an answer forgotten at shutdown");
-  }
-}
-
-void PresenceService::reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
-                                  xmpp::StanzaError condition, std::string_view text) {
-  if (auto reply = bridge::error_reply(original, condition, text)) {
-    io_.relay(*reply, facts.local_domain, facts.remote_domain);
   }
 }
 

@@ -18,17 +18,17 @@
 #include "frontend-gateway/presence/presence_io.h"
 #include "frontend-gateway/presence/presence_notifier.h"
 #include "frontend-gateway/presence/presence_subscriber.h"
-#include "frontend-gateway/core/relay_port.h"
+#include "frontend-gateway/core/relay_sender.h"
 #include "frontend-gateway/core/sip_client.h"
 #include "frontend-gateway/core/sip_responder.h"
 #include "frontend-gateway/store/state_store.h"
 
 namespace xf::gw {
 
-class PresenceService final : private SipClient::Owner {
+class PresenceService final : private SipClient::Owner, private RelaySender::Owner {
  public:
   // Reads the stored subscriptions and arms their timers; sends nothing until on_timer().
-  PresenceService(const GatewayConfig& config, RelayPort& relay, SipClient& client,
+  PresenceService(const GatewayConfig& config, RelaySender& relay, SipClient& client,
                   SipResponder& responder, GatewayClock& clock, store::StateStore& store,
                   TokenSource& tokens);
   PresenceService(const PresenceService&) = delete;
@@ -38,9 +38,6 @@ class PresenceService final : private SipClient::Owner {
   void on_partner_presence(const xml::Element& presence, const relay::RoutingFacts& facts);
   // A new SUBSCRIBE or NOTIFY server transaction; answered here.
   void on_sip_request(std::uint64_t connection, const sip::SipMessage& request);
-  // Relay verdicts on stanzas we sent; on_bounce is false when the stanza was not ours.
-  bool on_bounce(RelayRef ref, std::string_view condition);
-  void on_delivered(RelayRef ref);
 
   void on_timer(Millis now);
   Millis next_deadline() const;
@@ -53,9 +50,11 @@ class PresenceService final : private SipClient::Owner {
  private:
   // SipClient::Owner: to the subscriber or the notifier, by why the request was sent.
   void on_sip_outcome(SipOutcome&& outcome) override;
-  void reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
-                   xmpp::StanzaError condition, std::string_view text);
+  // RelaySender::Owner: the edge's verdicts on the subscribe stanzas the notifier sent.
+  void on_delivered(RelayRef ref) override;
+  void on_bounced(RelayRef ref, std::string_view condition) override;
 
+  RelaySender& relay_;
   PresenceIo io_;
   PresenceCache cache_;
   PresenceSubscriber subscriber_;
