@@ -42,15 +42,15 @@ class RelaySender {
 
   // A stanza from our domain `local` to the partner domain `remote`. With an owner, the edge's
   // verdict on it goes to that owner; without one nobody waits for it. A failure is logged.
-  Result<RelayRef> send(const xml::Element& stanza, std::string_view local,
-                        std::string_view remote, Owner* owner = nullptr);
+  Result<RelayRef> send(const xml::Element& stanza, std::string_view local, std::string_view remote,
+                        Owner* owner = nullptr);
   // The error reply to a partner stanza, back between the domains it came by (facts of its
   // arrival). Nothing is sent for an error stanza (RFC 6120 §8.3.1).
   void reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
                    xmpp::StanzaError condition, std::string_view text = {});
   // The same for a SIP status the stanza's request was answered with (RFC 7247 table).
-  void reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts,
-                        int status, std::string_view reason);
+  void reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts, int status,
+                        std::string_view reason);
 
   // The edge's verdicts: to the owner the reference is tagged with.
   void on_delivered(RelayRef ref);

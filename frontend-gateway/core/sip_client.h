@@ -117,8 +117,8 @@ class SipClient {
   GatewayClock& clock_;
   Logger log_{"sip-client"};
   std::uint64_t last_ticket_ = 0;
-  std::deque<Entry> waiting_;               // For the next-hop connection, in send() order.
-  std::map<std::string, Entry> in_flight_;  // By client transaction id.
+  std::deque<Entry> waiting_;                    // For the next-hop connection, in send() order.
+  std::map<std::string, Entry> in_flight_;       // By client transaction id.
   std::vector<std::pair<Entry, Error>> failed_;  // Not sent; outcome due at the next on_timer().
   Millis failed_at_ = kNoDeadline;
 };

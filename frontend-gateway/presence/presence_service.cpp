@@ -18,14 +18,11 @@ std::string error_condition(const xml::Element& stanza) {
 
 }  // namespace
 
-PresenceService::PresenceService(const GatewayConfig& config, RelaySender& relay,
-                                 SipClient& client, SipResponder& responder, GatewayClock& clock,
-                                 store::StateStore& store, TokenSource& tokens)
-    : relay_(relay),
-      io_(config, relay, *this, client, *this, responder, clock, tokens),
+PresenceService::PresenceService(const GatewayParts& parts, store::StateStore& store)
+    : parts_(parts),
       cache_(store),
-      subscriber_(config, io_, store, cache_),
-      notifier_(config, io_, store, cache_) {
+      subscriber_(parts, store, cache_),
+      notifier_(parts, store, cache_) {
   subscriber_.load();
   notifier_.load();
 }
@@ -61,9 +58,10 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
     case bridge::PresenceKind::unavailable: {
       auto doc = mapper_.to_pidf(presence);
       if (!doc.ok()) {
-        log_.info("presence from ", from->to_string(), " not mapped: ",
-                  xmpp::to_string(doc.error().condition), " (", doc.error().text, ")");
-        relay_.reply_error(presence, facts, doc.error().condition, doc.error().text);
+        log_.info("presence from ", from->to_string(),
+                  " not mapped: ", xmpp::to_string(doc.error().condition), " (", doc.error().text,
+                  ")");
+        parts_.relay.reply_error(presence, facts, doc.error().condition, doc.error().text);
         return;
       }
       notifier_.on_presence(*from, user, *doc);
@@ -73,7 +71,8 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
       notifier_.on_error(*from, user, error_condition(presence));
       return;
     case bridge::PresenceKind::unknown:
-      relay_.reply_error(presence, facts, xmpp::StanzaError::bad_request, "unknown presence type");
+      parts_.relay.reply_error(presence, facts, xmpp::StanzaError::bad_request,
+                               "unknown presence type");
       return;
   }
 }
@@ -85,26 +84,8 @@ void PresenceService::on_sip_request(std::uint64_t connection, const sip::SipMes
   } else if (method == "NOTIFY") {
     subscriber_.on_notify(connection, request);
   } else {
-    io_.respond(connection, request, 405, io_.token());
+    parts_.responder.respond(connection, request, 405, parts_.tokens.hex());
   }
-}
-
-void PresenceService::on_sip_outcome(SipOutcome&& sip_outcome) {
-  auto outcome = io_.take_outcome(std::move(sip_outcome));
-  if (!outcome) return;
-  if (outcome->why.kind == PresenceRequest::Kind::notify) {
-    notifier_.on_outcome(std::move(*outcome));
-  } else {
-    subscriber_.on_outcome(std::move(*outcome));
-  }
-}
-
-void PresenceService::on_bounced(RelayRef ref, std::string_view condition) {
-  notifier_.on_bounce(ref, condition);
-}
-
-void PresenceService::on_delivered(RelayRef ref) {
-  notifier_.on_delivered(ref);
 }
 
 void PresenceService::on_timer(Millis now) {
@@ -119,7 +100,7 @@ Millis PresenceService::next_deadline() const {
 void PresenceService::shutdown() {
   // Subscriptions stay in the store for the next start; requests without an answer are
   // forgotten, and the refresh timers redo them then.
-  if (std::size_t n = io_.clear(); n > 0) {
+  if (std::size_t n = subscriber_.forget_requests() + notifier_.forget_requests(); n > 0) {
     log_.info(n, " presence request(s) without an answer forgotten at shutdown");
   }
 }

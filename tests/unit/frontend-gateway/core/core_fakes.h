@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "common/xml/stanza_reader.h"
 #include "frontend-gateway/core/gateway.h"
 #include "frontend-gateway/sip/sip_message.h"
+#include "frontend-gateway/store/sqlite_store.h"
 
 namespace core_fakes {
 
@@ -109,12 +111,20 @@ inline relay::LinkEvent partner_stanza(const std::string& xml,
   return relay::StanzaReceived{1, std::move(msg)};
 }
 
+// An empty state store in memory: what the core keeps across restarts, for one test.
+inline std::unique_ptr<xf::store::StateStore> memory_store() {
+  auto opened = xf::store::SqliteStore::open(":memory:");
+  REQUIRE(opened.ok());
+  return std::move(opened.value());
+}
+
 // The ports a harness hands to its Gateway, and what went out through them. A harness derives
-// from this so that the ports outlive the gateway that points at them.
+// from this so that the ports (and the store) outlive the gateway that points at them.
 struct CorePorts {
   FakeRelay relay;
   FakeSip sip;
   FakeClock clock;
+  std::unique_ptr<xf::store::StateStore> store = memory_store();
   xml::StanzaReader reader;
 
   xml::Element relayed(std::size_t i) {
