@@ -195,7 +195,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
     presence_.on_sip_request(connection, request);
   } else if (method == "OPTIONS") {
     responder_.respond(connection, request, 200, to_tag,
-                       {{"Allow", std::string(kAllow)}, {"Accept", std::string(kImAccept)}});
+                       {{"Allow", std::string(kAllow)}, {"Accept", std::string(bridge::kImAccept)}});
   } else {
     // UPDATE, INFO, REFER, PUBLISH and the like have no XMPP counterpart here.
     log_.info(method, " from ", request.from().uri, ": 405 (not supported yet)");

@@ -150,8 +150,9 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
     // Inside a session-mode IM dialog (im_sessions.h).
     auto session = sessions_.on_message(request, parts_.clock.now());
     if (!session.ok()) {
-      log_.info("MESSAGE from ", request.from().uri, " in no live session (", session.error(), ")");
-      parts_.responder.respond(connection, request, session.error(), to_tag);
+      log_.info("MESSAGE from ", request.from().uri, " refused (", session.error().status,
+                "): ", session.error().detail);
+      parts_.responder.send(connection, session.error().response_to(request, to_tag));
       return;
     }
     thread = std::move(session.value());

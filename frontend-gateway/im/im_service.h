@@ -1,6 +1,6 @@
 // Instant messages between partner XMPP users and internal SIP users, both ways: page mode
-// (RFC 3428, RFC 7572), session mode as Lync starts it (im_sessions.h) and chat states (the
-// message mapper), with errors mapped by RFC 7247 §8.
+// (RFC 3428, RFC 7572), session mode as Lync starts it (im_sessions.h) and chat states, as the
+// message mapper maps them (bridge/message_mapper.h), with errors mapped by RFC 7247 §8.
 //
 // XMPP -> SIP: a partner <message> that passed the partner policy becomes a MESSAGE, inside the
 // session between the two users when there is one. A 2xx ends it; another final response, a
@@ -23,7 +23,6 @@
 #include "common/xml/element.h"
 #include "frontend-gateway/bridge/message_mapper.h"
 #include "frontend-gateway/core/gateway_parts.h"
-#include "frontend-gateway/im/im_mapper.h"
 #include "frontend-gateway/im/im_sessions.h"
 #include "frontend-gateway/im/pending_requests.h"
 #include "frontend-gateway/sip/sip_message.h"
@@ -88,7 +87,7 @@ class ImService final : private SipClient::Owner, private RelaySender::Owner {
 
   GatewayParts parts_;
   Logger log_{"im"};
-  ImMapper mapper_;
+  bridge::MessageMapper mapper_;
   ImSessions sessions_;
   PendingRequests pending_;
   // SipClient ticket -> the XMPP message its MESSAGE carries, until its outcome.

@@ -2,8 +2,8 @@
 
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/address_map.h"
-#include "frontend-gateway/sip/sdp.h"
 #include "frontend-gateway/core/sip_contact.h"
+#include "frontend-gateway/sip/sdp.h"
 
 namespace xf::gw {
 
@@ -20,16 +20,6 @@ std::string bare_jid_of(std::string_view uri) {
 std::string domain_of_jid(std::string_view jid) {
   auto parsed = xmpp::Jid::parse(jid);
   return parsed.ok() ? parsed->domain() : std::string();
-}
-
-Result<sip::SipMessage> refusal(const sip::SipMessage& request, int status, std::string_view to_tag,
-                                std::vector<std::pair<std::string, std::string>> headers = {}) {
-  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
-  if (!response) return response;
-  for (const auto& [name, value] : headers) {
-    if (Status ok = response->add_header(name, value); !ok) return fail(ok.error());
-  }
-  return response;
 }
 
 }  // namespace
@@ -50,25 +40,25 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
   const std::string partner = bare_jid_of(invite.to().uri);
   if (internal.empty()) {
     log_.info("INVITE from ", caller, ": From maps to no JID (400)");
-    return refusal(invite, 400, context.to_tag);
+    return sip::SipMessage::make_response(invite, 400, {}, context.to_tag);
   }
   if (partner.empty() || partner.find('@') == std::string::npos) {
     log_.info("INVITE ", caller, " -> ", invite.to().uri, ": To names no partner user (404)");
-    return refusal(invite, 404, context.to_tag);
+    return sip::SipMessage::make_response(invite, 404, {}, context.to_tag);
   }
   if (PolicyVerdict v = policy_.outbound_im(domain_of_jid(internal), domain_of_jid(partner));
       v != PolicyVerdict::allow) {
     log_.info("INVITE ", internal, " -> ", partner, " refused (403): ", to_string(v));
-    return refusal(invite, 403, context.to_tag);
+    return sip::SipMessage::make_response(invite, 403, {}, context.to_tag);
   }
   if (!context.relay_up) {
     log_.warn("INVITE ", internal, " -> ", partner, ": no relay link is up (503)");
-    return refusal(invite, 503, context.to_tag);
+    return sip::SipMessage::make_response(invite, 503, {}, context.to_tag);
   }
   if (sessions_.size() >= kMaxSessions) {
     log_.warn("INVITE ", internal, " -> ", partner, ": ", sessions_.size(),
               " sessions already live (503)");
-    return refusal(invite, 503, context.to_tag);
+    return sip::SipMessage::make_response(invite, 503, {}, context.to_tag);
   }
   const std::string host = contact_host(config_.sip, context.next_hop_sent_by);
   const std::string contact = contact_uri(config_.sip, context.next_hop_sent_by);
@@ -83,10 +73,11 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
   if (!dialog) {
     log_.info("INVITE ", internal, " -> ", partner, ": no dialog (", dialog.error().detail,
               "): 400");
-    return refusal(invite, 400, context.to_tag);
+    return sip::SipMessage::make_response(invite, 400, {}, context.to_tag);
   }
   const std::string key = dialog->id().key();
-  if (sessions_.count(key) != 0) return refusal(invite, 482, context.to_tag);  // A loop.
+  if (sessions_.count(key) != 0)
+    return sip::SipMessage::make_response(invite, 482, {}, context.to_tag);  // A loop.
   Session session{std::move(dialog.value()),
                   context.thread,
                   internal,
@@ -107,9 +98,9 @@ Result<sip::SipMessage> ImSessions::reinvite(const sip::SipMessage& invite,
                                              const InviteContext& context) {
   const std::string key = sip::DialogId::of_incoming_request(invite).key();
   auto it = sessions_.find(key);
-  if (it == sessions_.end()) return refusal(invite, 481, context.to_tag);
+  if (it == sessions_.end()) return sip::SipMessage::make_response(invite, 481, {}, context.to_tag);
   if (it->second.dialog.on_request(invite) == sip::Dialog::Verdict::out_of_order) {
-    return refusal(invite, 500, context.to_tag);
+    return sip::SipMessage::make_response(invite, 500, {}, context.to_tag);
   }
   set_deadline(key, it->second, context.now + kIdleTimeout);
   return answer(invite, context.to_tag, it->second.dialog.state().local_contact,
@@ -124,13 +115,14 @@ Result<sip::SipMessage> ImSessions::answer(const sip::SipMessage& invite, std::s
   if (invite.content_type() != kSdpType) {
     log_.info("INVITE from ", invite.from().uri, " offers no SDP (", invite.content_type(),
               "): 488");
-    return refusal(invite, sip::kSdpRefusalStatus, to_tag, {{"Accept", std::string(kSdpType)}});
+    return sip::SipMessage::make_response(invite, sip::kSdpRefusalStatus, {}, to_tag,
+                                          {{"Accept", std::string(kSdpType)}});
   }
   auto offer = sip::find_im_session(invite.body());
   if (!offer) {
     log_.info("INVITE from ", invite.from().uri, " offers no IM session (", offer.error().detail,
               "): 488");
-    return refusal(invite, sip::kSdpRefusalStatus, to_tag);
+    return sip::SipMessage::make_response(invite, sip::kSdpRefusalStatus, {}, to_tag);
   }
   sip::SdpAnswerParams params;
   params.address = std::string(sdp_address);
@@ -160,18 +152,21 @@ void ImSessions::on_ack(const sip::SipMessage& ack, Millis now) {
 Result<sip::SipMessage> ImSessions::on_bye(const sip::SipMessage& bye, std::string_view to_tag) {
   const std::string key = sip::DialogId::of_incoming_request(bye).key();
   auto it = sessions_.find(key);
-  if (it == sessions_.end()) return refusal(bye, 481, to_tag);
+  if (it == sessions_.end()) return sip::SipMessage::make_response(bye, 481, {}, to_tag);
   log_.info("session ", it->second.internal_jid, " -> ", it->second.partner_jid,
             " ended by BYE (Call-ID ", bye.call_id(), ")");
   erase(key);
   return sip::SipMessage::make_response(bye, 200, {}, to_tag);
 }
 
-Result<std::string, int> ImSessions::on_message(const sip::SipMessage& message, Millis now) {
+Result<std::string, bridge::SipFailure> ImSessions::on_message(const sip::SipMessage& message,
+                                                               Millis now) {
   const std::string key = sip::DialogId::of_incoming_request(message).key();
   auto it = sessions_.find(key);
-  if (it == sessions_.end()) return fail(481);
-  if (it->second.dialog.on_request(message) != sip::Dialog::Verdict::accept) return fail(500);
+  if (it == sessions_.end()) return fail(bridge::SipFailure{481, "in no live session", {}});
+  if (it->second.dialog.on_request(message) != sip::Dialog::Verdict::accept) {
+    return fail(bridge::SipFailure{500, "CSeq out of order in its session", {}});
+  }
   // A MESSAGE proves the caller has the dialog even if its ACK was lost on the way.
   it->second.confirmed = true;
   set_deadline(key, it->second, now + kIdleTimeout);

@@ -75,8 +75,8 @@ class ImSessions {
   void on_ack(const sip::SipMessage& ack, Millis now);
   // A BYE: 200 when it ended a session, 481 otherwise.
   Result<sip::SipMessage> on_bye(const sip::SipMessage& bye, std::string_view to_tag);
-  // A MESSAGE with a To tag: the session's thread, or the status to refuse it with.
-  Result<std::string, int> on_message(const sip::SipMessage& message, Millis now);
+  // A MESSAGE with a To tag: the session's thread, or how to refuse it.
+  Result<std::string, bridge::SipFailure> on_message(const sip::SipMessage& message, Millis now);
 
   // The MESSAGE for an XMPP message: inside the confirmed session between the two users when
   // there is one, else a page-mode request with this From tag and Call-ID (CSeq 1). The caller
