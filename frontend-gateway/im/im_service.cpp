@@ -197,7 +197,7 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
   if (parts_.config.gateway.log_message_bodies) {
     log_.debug("message body from ", stanza.attr("from"), ": ", stanza.child_text("body"));
   }
-  const Millis deadline = parts_.clock.now() + 64 * parts_.config.sip.t1_ms;
+  const Millis deadline = parts_.clock.now() + parts_.txn.config().timers.timeout();
   StanzaKey key{std::string(stanza.attr("id")), xmpp::bare_of(stanza.attr("from")),
                 xmpp::bare_of(stanza.attr("to"))};
   PendingRequest pending{connection, std::move(request), to_tag, deadline, std::move(key), false};

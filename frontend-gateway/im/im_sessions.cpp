@@ -2,8 +2,10 @@
 
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/address_map.h"
+#include "frontend-gateway/core/sip_client.h"
 #include "frontend-gateway/core/sip_contact.h"
 #include "frontend-gateway/sip/sdp.h"
+#include "frontend-gateway/sip/transaction_timers.h"
 
 namespace xf::gw {
 
@@ -15,11 +17,6 @@ constexpr std::string_view kSdpType = "application/sdp";
 std::string bare_jid_of(std::string_view uri) {
   auto jid = bridge::jid_for_sip_uri(uri);
   return jid.ok() ? jid->bare().to_string() : std::string();
-}
-
-std::string domain_of_jid(std::string_view jid) {
-  auto parsed = xmpp::Jid::parse(jid);
-  return parsed.ok() ? parsed->domain() : std::string();
 }
 
 }  // namespace
@@ -46,7 +43,7 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
     log_.info("INVITE ", caller, " -> ", invite.to().uri, ": To names no partner user (404)");
     return sip::SipMessage::make_response(invite, 404, {}, context.to_tag);
   }
-  if (PolicyVerdict v = policy_.outbound_im(domain_of_jid(internal), domain_of_jid(partner));
+  if (PolicyVerdict v = policy_.outbound_im(xmpp::domain_of(internal), xmpp::domain_of(partner));
       v != PolicyVerdict::allow) {
     log_.info("INVITE ", internal, " -> ", partner, " refused (403): ", to_string(v));
     return sip::SipMessage::make_response(invite, 403, {}, context.to_tag);
@@ -76,19 +73,14 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
     return sip::SipMessage::make_response(invite, 400, {}, context.to_tag);
   }
   const std::string key = dialog->id().key();
-  if (sessions_.count(key) != 0)
+  if (sessions_.count(key) != 0) {
     return sip::SipMessage::make_response(invite, 482, {}, context.to_tag);  // A loop.
-  Session session{std::move(dialog.value()),
-                  context.thread,
-                  internal,
-                  partner,
-                  sdp_address,
-                  false,
-                  kNoDeadline};
-  auto [it, inserted] = sessions_.emplace(key, std::move(session));
+  }
+  sessions_.emplace(key, Session{std::move(dialog.value()), context.thread, internal, partner,
+                                 sdp_address, false});
   by_pair_[{internal, partner}] = key;
   // The ACK must come within 64*T1, the time a UAS retransmits its 2xx (§13.3.1.4).
-  set_deadline(key, it->second, context.now + 64 * config_.sip.t1_ms);
+  deadlines_.arm(key, context.now + sip::TransactionTimers{config_.sip.t1_ms}.timeout());
   log_.info("session ", internal, " -> ", partner, " started (Call-ID ", invite.call_id(),
             ", thread ", context.thread, ")");
   return response;
@@ -102,7 +94,7 @@ Result<sip::SipMessage> ImSessions::reinvite(const sip::SipMessage& invite,
   if (it->second.dialog.on_request(invite) == sip::Dialog::Verdict::out_of_order) {
     return sip::SipMessage::make_response(invite, 500, {}, context.to_tag);
   }
-  set_deadline(key, it->second, context.now + kIdleTimeout);
+  deadlines_.arm(key, context.now + kIdleTimeout);
   return answer(invite, context.to_tag, it->second.dialog.state().local_contact,
                 it->second.sdp_address, context.now);
 }
@@ -146,7 +138,7 @@ void ImSessions::on_ack(const sip::SipMessage& ack, Millis now) {
     return;
   }
   it->second.confirmed = true;
-  set_deadline(key, it->second, now + kIdleTimeout);
+  deadlines_.arm(key, now + kIdleTimeout);
 }
 
 Result<sip::SipMessage> ImSessions::on_bye(const sip::SipMessage& bye, std::string_view to_tag) {
@@ -169,7 +161,7 @@ Result<std::string, bridge::SipFailure> ImSessions::on_message(const sip::SipMes
   }
   // A MESSAGE proves the caller has the dialog even if its ACK was lost on the way.
   it->second.confirmed = true;
-  set_deadline(key, it->second, now + kIdleTimeout);
+  deadlines_.arm(key, now + kIdleTimeout);
   return it->second.thread;
 }
 
@@ -188,7 +180,7 @@ Result<sip::SipMessage> ImSessions::request_for(const bridge::SipImRequest& im,
         ok = request->set_header("Content-Language", im.content_language);
       }
       if (!ok) return fail(ok.error());
-      set_deadline(pair->second, it->second, now + kIdleTimeout);
+      deadlines_.arm(pair->second, now + kIdleTimeout);
       return request;
     }
   }
@@ -197,15 +189,14 @@ Result<sip::SipMessage> ImSessions::request_for(const bridge::SipImRequest& im,
   Status ok = im.apply_to(*request, from_tag);
   if (ok) ok = request->set_call_id(call_id);
   if (ok) ok = request->set_cseq(1, "MESSAGE");
-  if (ok) ok = request->set_max_forwards(70);
+  if (ok) ok = request->set_max_forwards(SipClient::kMaxForwards);
   if (!ok) return fail(ok.error());
   return request;
 }
 
 std::vector<sip::SipMessage> ImSessions::on_timer(Millis now) {
   std::vector<sip::SipMessage> byes;
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    const std::string key = deadlines_.begin()->second;
+  for (const std::string& key : deadlines_.take_due(now)) {
     auto it = sessions_.find(key);
     if (it != sessions_.end()) {
       log_.info("session ", it->second.internal_jid, " -> ", it->second.partner_jid,
@@ -223,7 +214,7 @@ std::vector<sip::SipMessage> ImSessions::on_timer(Millis now) {
 }
 
 Millis ImSessions::next_deadline() const {
-  return deadlines_.empty() ? kNoDeadline : deadlines_.begin()->first;
+  return deadlines_.next();
 }
 
 std::string ImSessions::thread_of_call(std::string_view call_id) const {
@@ -233,16 +224,10 @@ std::string ImSessions::thread_of_call(std::string_view call_id) const {
   return {};
 }
 
-void ImSessions::set_deadline(const std::string& key, Session& session, Millis deadline) {
-  deadlines_.erase({session.deadline, key});
-  session.deadline = deadline;
-  deadlines_.emplace(deadline, key);
-}
-
 void ImSessions::erase(const std::string& key) {
   auto it = sessions_.find(key);
   if (it == sessions_.end()) return;
-  deadlines_.erase({it->second.deadline, key});
+  deadlines_.disarm(key);
   auto pair = by_pair_.find({it->second.internal_jid, it->second.partner_jid});
   if (pair != by_pair_.end() && pair->second == key) by_pair_.erase(pair);
   sessions_.erase(it);

@@ -29,13 +29,13 @@
 #include <cstddef>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/core/clock.h"
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/core/result.h"
 #include "frontend-gateway/bridge/message_mapper.h"
@@ -100,7 +100,6 @@ class ImSessions {
     std::string partner_jid;   // Bare JID of the partner user (the callee).
     std::string sdp_address;   // Our address in the SDP answers of this session.
     bool confirmed = false;    // The ACK arrived.
-    Millis deadline = kNoDeadline;
   };
   using Pair = std::pair<std::string, std::string>;  // (internal, partner) bare JIDs.
 
@@ -110,7 +109,6 @@ class ImSessions {
   Result<sip::SipMessage> answer(const sip::SipMessage& invite, std::string_view to_tag,
                                  std::string_view contact, std::string_view sdp_address,
                                  Millis now);
-  void set_deadline(const std::string& key, Session& session, Millis deadline);
   void erase(const std::string& key);
 
   const GatewayConfig& config_;
@@ -118,7 +116,7 @@ class ImSessions {
   Logger log_{"im-session"};
   std::map<std::string, Session> sessions_;  // By DialogId::key().
   std::map<Pair, std::string> by_pair_;      // The newest session of each pair of users.
-  std::set<std::pair<Millis, std::string>> deadlines_;
+  DeadlineSet<std::string> deadlines_;       // By DialogId::key(): ACK missing or idle too long.
 };
 
 }  // namespace xf::gw

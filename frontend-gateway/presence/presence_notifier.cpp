@@ -5,6 +5,7 @@
 
 #include "frontend-gateway/bridge/address_map.h"
 #include "frontend-gateway/bridge/pidf.h"
+#include "frontend-gateway/presence/dialog_record.h"
 #include "frontend-gateway/sip/event_header.h"
 
 namespace xf::gw {
@@ -12,10 +13,6 @@ namespace xf::gw {
 namespace {
 
 using Kind = PresenceRequest::Kind;
-
-store::DialogState to_store(const sip::DialogState& d) {
-  return {d.call_id, d.local_tag, d.remote_tag, d.remote_target, d.route_set};
-}
 
 // The canonical SIP URI of a SIP address (parameters dropped), via its JID.
 Result<std::string> canonical_uri(const xmpp::Jid& jid) {
@@ -94,18 +91,8 @@ Result<sip::Dialog> PresenceNotifier::dialog_of(const store::SipToXmppSubscripti
   if (!partner.ok()) return fail(partner.error());
   auto local_uri = canonical_uri(*partner);
   if (!local_uri.ok()) return fail(local_uri.error());
-  sip::DialogState s;
-  s.call_id = record.dialog.call_id;
-  s.local_tag = record.dialog.local_tag;
-  s.remote_tag = record.dialog.remote_tag;
-  s.local_uri = *local_uri;
-  s.remote_uri = record.watcher_uri;
-  s.remote_target = record.dialog.remote_target;
-  s.local_contact = parts_.contact("gateway");
-  s.local_cseq = record.notify_cseq;
-  s.remote_cseq = record.remote_cseq;
-  s.route_set = record.dialog.route_set;
-  return sip::Dialog::restore(std::move(s));
+  return restore_dialog(record.dialog, {*local_uri, record.watcher_uri, parts_.contact("gateway"),
+                                        record.notify_cseq, record.remote_cseq});
 }
 
 // ---- SUBSCRIBE ------------------------------------------------------------------------------
@@ -150,7 +137,7 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
   }
   if (!accepts_pidf(subscribe)) {
     parts_.responder.respond(connection, subscribe, 406, to_tag,
-                             {{"Accept", "application/pidf+xml"}});
+                             {{"Accept", std::string(bridge::kPidfContentType)}});
     return;
   }
   auto watcher_uri = canonical_uri(*watcher);
@@ -193,7 +180,7 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
   record.watcher_uri = *watcher_uri;
   record.partner_jid = partner_jid;
   record.state = subscribed ? store::SubscriptionState::active : store::SubscriptionState::pending;
-  record.dialog = to_store(dialog->state());
+  record.dialog = to_record(dialog->state());
   record.remote_cseq = subscribe.cseq_number();
   record.notify_cseq = 0;
   record.expires_at =

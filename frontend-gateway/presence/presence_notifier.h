@@ -20,13 +20,13 @@
 #include <optional>
 #include <string>
 
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/presence_mapper.h"
 #include "frontend-gateway/core/gateway_parts.h"
 #include "frontend-gateway/presence/presence_cache.h"
 #include "frontend-gateway/presence/presence_requests.h"
-#include "frontend-gateway/presence/presence_timers.h"
 #include "frontend-gateway/sip/dialog.h"
 #include "frontend-gateway/sip/expires_policy.h"
 #include "frontend-gateway/sip/subscription_state.h"
@@ -108,8 +108,8 @@ class PresenceNotifier final : private SipClient::Owner, private RelaySender::Ow
   PresenceRequests requests_;
   sip::ExpiresPolicy expires_;
   Logger log_{"presence-in"};
-  PresenceTimers expiries_;     // By key(): when the watcher's subscription lapses.
-  PresenceTimers rate_timers_;  // By key(): when a coalesced NOTIFY may go.
+  DeadlineSet<std::string> expiries_;     // By key(): when the watcher's subscription lapses.
+  DeadlineSet<std::string> rate_timers_;  // By key(): when a coalesced NOTIFY may go.
   std::map<std::string, Rate> rates_;
   // Our subscribe stanzas still in the edge's hands (kMaxSubscribeRefs), by reference.
   std::map<RelayRef, std::string> subscribe_refs_;

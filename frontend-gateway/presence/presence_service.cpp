@@ -1,22 +1,9 @@
 #include "frontend-gateway/presence/presence_service.h"
 
 #include "common/xmpp/jid.h"
+#include "common/xmpp/stanza_error_reply.h"
 
 namespace xf::gw {
-
-namespace {
-
-// The condition element of a <presence type='error'/>, "" when there is none.
-std::string error_condition(const xml::Element& stanza) {
-  const xml::Element* error = stanza.child("error");
-  if (error == nullptr) return {};
-  for (const xml::Element* c : error->children()) {
-    if (c->xmlns() == xmpp::kStanzaErrorNs && c->name() != "text") return c->name();
-  }
-  return {};
-}
-
-}  // namespace
 
 PresenceService::PresenceService(const GatewayParts& parts, store::StateStore& store)
     : parts_(parts),
@@ -68,7 +55,7 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
       return;
     }
     case bridge::PresenceKind::error:
-      notifier_.on_error(*from, user, error_condition(presence));
+      notifier_.on_error(*from, user, xmpp::error_condition(presence));
       return;
     case bridge::PresenceKind::unknown:
       parts_.relay.reply_error(presence, facts, xmpp::StanzaError::bad_request,

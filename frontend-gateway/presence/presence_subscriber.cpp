@@ -5,6 +5,7 @@
 
 #include "frontend-gateway/bridge/address_map.h"
 #include "frontend-gateway/bridge/pidf.h"
+#include "frontend-gateway/presence/dialog_record.h"
 #include "frontend-gateway/sip/event_header.h"
 #include "frontend-gateway/sip/expires_policy.h"
 #include "frontend-gateway/sip/subscription_state.h"
@@ -24,20 +25,11 @@ std::uint32_t requested_interval(const GatewayConfig& config) {
       std::clamp<std::int64_t>(s, 1, std::numeric_limits<std::uint32_t>::max()));
 }
 
-store::DialogState to_store(const sip::DialogState& d) {
-  return {d.call_id, d.local_tag, d.remote_tag, d.remote_target, d.route_set};
-}
-
 std::string uri_for(std::string_view bare_jid) {
   auto jid = xmpp::Jid::parse(bare_jid);
   if (!jid.ok()) return {};
   auto uri = bridge::sip_uri_for_jid(jid->bare());
   return uri.ok() ? *uri : std::string();
-}
-
-std::string domain_of(std::string_view jid) {
-  auto parsed = xmpp::Jid::parse(jid);
-  return parsed.ok() ? parsed->domain() : std::string();
 }
 
 }  // namespace
@@ -193,7 +185,7 @@ void PresenceSubscriber::on_probe(const xmpp::Jid& prober, const xmpp::Jid& user
   if (built.ok()) built = request->set_to({"", *sip_uri, ""});
   if (built.ok()) built = request->set_call_id(call_id);
   if (built.ok()) built = request->set_cseq(1, "SUBSCRIBE");
-  if (built.ok()) built = request->set_max_forwards(70);
+  if (built.ok()) built = request->set_max_forwards(SipClient::kMaxForwards);
   if (built.ok()) built = request->set_contact(parts_.contact("gateway"));
   if (built.ok()) built = add_subscribe_headers(*request, 0);
   if (built.ok()) {
@@ -218,18 +210,11 @@ Status PresenceSubscriber::add_subscribe_headers(sip::SipMessage& request, std::
 }
 
 Result<sip::Dialog> PresenceSubscriber::dialog_of(const store::XmppToSipSubscription& record) {
-  sip::DialogState s;
-  s.call_id = record.dialog.call_id;
-  s.local_tag = record.dialog.local_tag;
-  s.remote_tag = record.dialog.remote_tag;
-  s.local_uri = uri_for(record.watcher_jid);
-  s.remote_uri = record.sip_uri;
-  s.remote_target =
-      record.dialog.remote_target.empty() ? record.sip_uri : record.dialog.remote_target;
-  s.local_contact = parts_.contact("gateway");
-  s.local_cseq = record.local_cseq;
-  s.route_set = record.dialog.route_set;
-  return sip::Dialog::restore(std::move(s));
+  return restore_dialog(record.dialog, {uri_for(record.watcher_jid),
+                                        record.sip_uri,
+                                        parts_.contact("gateway"),
+                                        record.local_cseq,
+                                        {}});
 }
 
 void PresenceSubscriber::subscribe(store::XmppToSipSubscription record) {
@@ -248,7 +233,7 @@ void PresenceSubscriber::subscribe(store::XmppToSipSubscription record) {
   if (built.ok()) built = request->set_to({"", record.sip_uri, ""});
   if (built.ok()) built = request->set_call_id(record.dialog.call_id);
   if (built.ok()) built = request->set_cseq(1, "SUBSCRIBE");
-  if (built.ok()) built = request->set_max_forwards(70);
+  if (built.ok()) built = request->set_max_forwards(SipClient::kMaxForwards);
   if (built.ok()) built = request->set_contact(parts_.contact("gateway"));
   if (built.ok()) built = add_subscribe_headers(*request, expires);
   if (built.ok()) {
@@ -409,7 +394,7 @@ void PresenceSubscriber::subscribe_outcome(PresenceOutcome&& outcome) {
       end(record, "the 2xx did not create a dialog");
       return;
     }
-    record.dialog = to_store(dialog->state());
+    record.dialog = to_record(dialog->state());
   }
   save(record);
   arm_refresh(record);
@@ -583,7 +568,7 @@ void PresenceSubscriber::send_presence_of(const std::string& sip_uri,
   auto to_jid = xmpp::Jid::parse(to);
   if (!from.ok() || !to_jid.ok()) return;
   xml::Element stanza = mapper_.to_xmpp(doc, from->bare(), *to_jid);
-  (void)parts_.relay.send(stanza, from->domain(), domain_of(to));  // Nobody waits for it.
+  (void)parts_.relay.send(stanza, from->domain(), xmpp::domain_of(to));  // Nobody waits for it.
 }
 
 // ---- Timers ---------------------------------------------------------------------------------

@@ -18,13 +18,13 @@
 #include <optional>
 #include <string>
 
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/presence_mapper.h"
 #include "frontend-gateway/core/gateway_parts.h"
 #include "frontend-gateway/presence/presence_cache.h"
 #include "frontend-gateway/presence/presence_requests.h"
-#include "frontend-gateway/presence/presence_timers.h"
 #include "frontend-gateway/sip/dialog.h"
 #include "frontend-gateway/store/state_store.h"
 
@@ -90,7 +90,7 @@ class PresenceSubscriber final : private SipClient::Owner {
   PresenceRequests requests_;
   bridge::PresenceMapper mapper_;
   Logger log_{"presence-out"};
-  PresenceTimers refreshes_;              // By key(): when to refresh.
+  DeadlineSet<std::string> refreshes_;    // By key(): when to refresh.
   std::map<std::string, Fetch> fetches_;  // By Call-ID.
 };
 

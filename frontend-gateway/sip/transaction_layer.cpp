@@ -1,7 +1,5 @@
 #include "frontend-gateway/sip/transaction_layer.h"
 
-#include <tuple>
-
 namespace xf::sip {
 
 namespace {
@@ -10,8 +8,7 @@ std::string client_key(std::string_view branch, std::string_view method) {
   return std::string(branch) + "|" + std::string(method);
 }
 
-std::string server_key(std::string_view branch, std::string_view sent_by,
-                       std::string_view method) {
+std::string server_key(std::string_view branch, std::string_view sent_by, std::string_view method) {
   return std::string(branch) + "|" + std::string(sent_by) + "|" + std::string(method);
 }
 
@@ -31,14 +28,6 @@ std::string TransactionLayer::new_branch() {
   return out;
 }
 
-void TransactionLayer::schedule(Millis deadline, const std::string& key, bool client) {
-  if (deadline != kNoDeadline) deadlines_.emplace(deadline, client, key);
-}
-
-void TransactionLayer::unschedule(Millis deadline, const std::string& key, bool client) {
-  deadlines_.erase(std::make_tuple(deadline, client, key));
-}
-
 Result<std::string> TransactionLayer::start_client(const SipMessage& request, Millis now) {
   if (!request.is_request()) return fail(Errc::invalid_argument, "not a request");
   const std::string method = request.method();
@@ -54,7 +43,7 @@ Result<std::string> TransactionLayer::start_client(const SipMessage& request, Mi
   std::string key = client_key(branch, method);
   auto [it, inserted] = clients_.try_emplace(key, method, now, config_.timers);
   if (!inserted) return fail(Errc::invalid_argument, "branch already in use");
-  schedule(it->second.deadline(), key, true);
+  deadlines_.arm({true, key}, it->second.deadline());
   return key;
 }
 
@@ -67,14 +56,13 @@ std::optional<ClientEvent> TransactionLayer::on_response(SipMessage response, Mi
     log_.debug("stray ", response.status_code(), " response for ", key, " dropped");
     return std::nullopt;
   }
-  const Millis old_deadline = it->second.deadline();
   const auto event = it->second.on_response(response.status_code());
   if (event == ClientTransaction::Event::absorbed) return std::nullopt;
   ClientEvent out;
   out.id = key;
   if (event == ClientTransaction::Event::final) {
     out.kind = ClientEvent::Kind::final_response;
-    unschedule(old_deadline, key, true);
+    deadlines_.disarm({true, key});
     clients_.erase(it);
   } else {
     out.kind = ClientEvent::Kind::provisional;
@@ -123,11 +111,11 @@ ServerMatch TransactionLayer::on_request(const SipMessage& request, Millis now) 
     return out;
   }
   if (method == "INVITE") {
-    auto [it, inserted] = invites_.try_emplace(key, now, config_.timers);
-    schedule(it->second.deadline(), key, false);
+    auto it = invites_.try_emplace(key, now, config_.timers).first;
+    deadlines_.arm({false, key}, it->second.deadline());
   } else {
-    auto [it, inserted] = servers_.try_emplace(key, now, config_.timers);
-    schedule(it->second.deadline(), key, false);
+    auto it = servers_.try_emplace(key, now, config_.timers).first;
+    deadlines_.arm({false, key}, it->second.deadline());
   }
   out.kind = ServerMatch::Kind::new_request;
   out.id = std::move(key);
@@ -144,12 +132,8 @@ Result<std::string> TransactionLayer::send_response(const SipMessage& response, 
     }
     auto bytes = response.to_string();
     if (!bytes) return bytes;
-    const Millis old_deadline = inv->second.deadline();
     inv->second.on_response_sent(response.status_code(), *bytes, now);
-    if (inv->second.deadline() != old_deadline) {
-      unschedule(old_deadline, key, false);
-      schedule(inv->second.deadline(), key, false);
-    }
+    deadlines_.arm({false, key}, inv->second.deadline());
     return bytes;
   }
   auto it = servers_.find(key);
@@ -159,20 +143,16 @@ Result<std::string> TransactionLayer::send_response(const SipMessage& response, 
   }
   auto bytes = response.to_string();
   if (!bytes) return bytes;
-  const Millis old_deadline = it->second.deadline();
   it->second.on_response_sent(response.status_code(), *bytes, now);
-  if (it->second.deadline() != old_deadline) {
-    unschedule(old_deadline, key, false);
-    schedule(it->second.deadline(), key, false);
-  }
+  deadlines_.arm({false, key}, it->second.deadline());
   return bytes;
 }
 
 std::vector<ClientEvent> TransactionLayer::on_timer(Millis now) {
   std::vector<ClientEvent> out;
-  while (!deadlines_.empty() && std::get<0>(*deadlines_.begin()) <= now) {
-    const auto [deadline, client, key] = *deadlines_.begin();
-    deadlines_.erase(deadlines_.begin());
+  std::pair<bool, std::string> due;
+  while (deadlines_.take_one_due(now, due)) {
+    const auto& [client, key] = due;
     if (client) {
       auto it = clients_.find(key);
       if (it != clients_.end() && it->second.on_timer(now)) {
@@ -212,7 +192,7 @@ std::optional<InviteServerTransaction::State> TransactionLayer::invite_state(
 }
 
 Millis TransactionLayer::next_deadline() const {
-  return deadlines_.empty() ? kNoDeadline : std::get<0>(*deadlines_.begin());
+  return deadlines_.next();
 }
 
 }  // namespace xf::sip

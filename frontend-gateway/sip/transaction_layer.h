@@ -9,13 +9,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
-#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/core/clock.h"
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/core/result.h"
 #include "common/core/token_source.h"
@@ -94,9 +93,6 @@ class TransactionLayer {
   const TransactionConfig& config() const { return config_; }
 
  private:
-  void schedule(Millis deadline, const std::string& key, bool client);
-  void unschedule(Millis deadline, const std::string& key, bool client);
-
   TransactionConfig config_;
   TokenSource& tokens_;
   Logger log_{"sip-txn"};
@@ -104,8 +100,8 @@ class TransactionLayer {
   std::map<std::string, ServerTransaction> servers_;
   // INVITE server transactions; their keys end in "|INVITE" and never collide with servers_.
   std::map<std::string, InviteServerTransaction> invites_;
-  // (deadline, is-client, key) for every live transaction.
-  std::set<std::tuple<Millis, bool, std::string>> deadlines_;
+  // Every live transaction's deadline, by (is-client, key).
+  DeadlineSet<std::pair<bool, std::string>> deadlines_;
 };
 
 }  // namespace xf::sip

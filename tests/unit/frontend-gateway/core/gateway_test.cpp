@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "common/xmpp/stanza_error_reply.h"
 #include "tests/unit/frontend-gateway/core/core_fakes.h"
 
 namespace {
@@ -43,12 +44,7 @@ struct Harness : CorePorts {
   std::string error_condition(std::size_t i) {
     xml::Element e = relayed(i);
     REQUIRE(e.attr("type") == "error");
-    const xml::Element* error = e.child("error");
-    REQUIRE(error != nullptr);
-    for (const xml::Element* c : error->children()) {
-      if (c->name() != "text") return c->name();
-    }
-    return "";
+    return xf::xmpp::error_condition(e);
   }
   int response_status(std::size_t i) { return response(i).status_code(); }
 };
