@@ -194,8 +194,9 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
   } else if (method == "SUBSCRIBE" || method == "NOTIFY") {
     presence_.on_sip_request(connection, request);
   } else if (method == "OPTIONS") {
-    responder_.respond(connection, request, 200, to_tag,
-                       {{"Allow", std::string(kAllow)}, {"Accept", std::string(bridge::kImAccept)}});
+    responder_.respond(
+        connection, request, 200, to_tag,
+        {{"Allow", std::string(kAllow)}, {"Accept", std::string(bridge::kImAccept)}});
   } else {
     // UPDATE, INFO, REFER, PUBLISH and the like have no XMPP counterpart here.
     log_.info(method, " from ", request.from().uri, ": 405 (not supported yet)");

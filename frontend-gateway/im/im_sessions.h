@@ -1,6 +1,6 @@
-// Session-mode instant messaging as Lync / Skype for Business clients start it (issue 3 item 3):
-// an INVITE offering "m=message <port> sip <uri>" (sip/sdp.h) creates a SIP dialog, and the
-// MESSAGEs of the conversation travel inside it. The gateway is the UAS of every such session.
+// Session-mode instant messaging as Lync / Skype for Business clients start it: an INVITE
+// offering "m=message <port> sip <uri>" (sip/sdp.h) creates a SIP dialog, and the MESSAGEs of
+// the conversation travel inside it. The gateway is the UAS of every such session.
 //
 //   INVITE (no To tag)   policy as for page-mode MESSAGE (PartnerPolicy::outbound_im), then the
 //                        offer: 200 with the SDP answer, Contact = the gateway, Record-Route
@@ -19,7 +19,7 @@
 //                        route set, next CSeq); otherwise it is a page-mode MESSAGE.
 //   idle                 a session with no request either way for kIdleTimeout ends with a BYE.
 //
-// CANCEL is the gateway's business (RFC 3261 §9.2): INVITEs are answered at once, so a CANCEL
+// CANCEL is ImService's business (RFC 3261 §9.2): INVITEs are answered at once, so a CANCEL
 // always finds its INVITE answered and only gets its own 200.
 //
 // Sessions live in memory only: a restart forgets them, and the SIP side's next in-dialog
