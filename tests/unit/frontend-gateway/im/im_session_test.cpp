@@ -163,9 +163,12 @@ TEST_CASE("im session: an error stanza inside the grace window answers the in-di
   h.gateway.on_relay_event(0, delivered(h.relay.next_seq));
   CHECK(h.sip.responses.size() == 1);
   h.clock.time += 10;
-  h.from_partner("<message xmlns='jabber:server' from='alice@xmpp.example' to='bob@sip.example' "
-                 "type='error' id='" + id + "'><error type='wait'><recipient-unavailable "
-                 "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
+  h.from_partner(
+      "<message xmlns='jabber:server' from='alice@xmpp.example' to='bob@sip.example' "
+      "type='error' id='" +
+      id +
+      "'><error type='wait'><recipient-unavailable "
+      "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
   REQUIRE(h.sip.responses.size() == 2);
   SipMessage answer = h.response(1);
   CHECK(answer.status_code() == 480);
@@ -256,8 +259,7 @@ TEST_CASE("im session: before the ACK and after the BYE messages go page mode",
   CHECK(h.response(2).status_code() == 481);
 }
 
-TEST_CASE("im session: CANCEL of an answered INVITE gets 200, of none 481",
-          "[unit][gateway][im]") {
+TEST_CASE("im session: CANCEL of an answered INVITE gets 200, of none 481", "[unit][gateway][im]") {
   Harness h;
   h.from_sip(lync_invite());
   Req cancel = lync_invite();
@@ -338,4 +340,26 @@ TEST_CASE("im session: a re-INVITE is answered in the same dialog", "[unit][gate
   h.from_sip(unknown);
   REQUIRE(h.sip.responses.size() == 3);
   CHECK(h.response(2).status_code() == 481);
+}
+
+TEST_CASE("im session: the BYE of an idle session waits for the next-hop connection",
+          "[unit][gateway][im]") {
+  Harness h;
+  start_session(h);
+  h.sip.sent_by.reset();
+  h.clock.time = 1000 + xf::gw::ImSessions::kIdleTimeout;
+  h.gateway.on_timer();
+  CHECK(h.gateway.im().sessions().size() == 0);
+  CHECK(h.sip.requests.empty());
+  CHECK(h.sip.connects_asked == 1);
+  CHECK(h.gateway.sip_client().waiting() == 1);
+  h.sip.sent_by = "127.0.0.11:40001";
+  h.gateway.on_next_hop_up();
+  REQUIRE(h.sip.requests.size() == 1);
+  CHECK(h.request(0).method() == "BYE");
+  CHECK(h.request(0).top_via_sent_by() == "127.0.0.11:40001");
+  // Its answer is only logged: nothing goes to the partner.
+  h.gateway.on_sip_message(0, response_to(h.sip.requests[0], 200));
+  CHECK(h.relay.sent.empty());
+  CHECK(h.gateway.sip_client().in_flight() == 0);
 }
