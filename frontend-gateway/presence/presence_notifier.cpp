@@ -38,12 +38,6 @@ PresenceNotifier::PresenceNotifier(const GatewayParts& parts, store::StateStore&
                                    PresenceCache& cache)
     : parts_(parts), store_(store), cache_(cache), requests_(parts.sip, *this) {}
 
-void PresenceNotifier::on_sip_outcome(SipOutcome&& outcome) {
-  if (auto presence_outcome = requests_.take(std::move(outcome))) {
-    on_outcome(std::move(*presence_outcome));
-  }
-}
-
 std::string PresenceNotifier::key(const std::string& watcher_uri, const std::string& partner_jid) {
   return watcher_uri + "\n" + partner_jid;
 }

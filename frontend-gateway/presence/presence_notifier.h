@@ -34,7 +34,7 @@
 
 namespace xf::gw {
 
-class PresenceNotifier final : private SipClient::Owner, private RelaySender::Owner {
+class PresenceNotifier final : private PresenceRequests::Handler, private RelaySender::Owner {
  public:
   // NOTIFYs to one subscription are at most this often (RFC 3856 §6.5 asks for a rate limit;
   // one a second keeps a flapping XMPP client from flooding SIP clients).
@@ -67,9 +67,8 @@ class PresenceNotifier final : private SipClient::Owner, private RelaySender::Ow
   std::size_t forget_requests() { return requests_.clear(); }
 
  private:
-  // SipClient::Owner: how a NOTIFY we sent ended.
-  void on_sip_outcome(SipOutcome&& outcome) override;
-  void on_outcome(PresenceOutcome&& outcome);
+  // PresenceRequests::Handler: how a NOTIFY we sent ended.
+  void on_outcome(PresenceOutcome&& outcome) override;
   // RelaySender::Owner, for our subscribe stanzas: delivered leaves nothing to wait for; a
   // bounce ends the SIP subscription.
   void on_delivered(RelayRef ref) override { subscribe_refs_.erase(ref); }

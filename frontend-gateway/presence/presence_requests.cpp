@@ -21,19 +21,19 @@ const char* to_string(PresenceRequest::Kind kind) {
 }
 
 Status PresenceRequests::send(sip::SipMessage request, PresenceRequest why) {
-  auto ticket = client_.send(owner_, std::move(request), SipClient::IfHopDown::wait);
+  auto ticket = client_.send(*this, std::move(request), SipClient::IfHopDown::wait);
   if (!ticket.ok()) return fail(ticket.error());
   requests_.emplace(*ticket, std::move(why));
   return {};
 }
 
-std::optional<PresenceOutcome> PresenceRequests::take(SipOutcome&& outcome) {
+void PresenceRequests::on_sip_outcome(SipOutcome&& outcome) {
   auto it = requests_.find(outcome.ticket);
-  if (it == requests_.end()) return std::nullopt;
+  if (it == requests_.end()) return;
   PresenceOutcome out{std::move(it->second), std::move(outcome.request),
                       std::move(outcome.response), outcome.status};
   requests_.erase(it);
-  return out;
+  handler_.on_outcome(std::move(out));
 }
 
 std::size_t PresenceRequests::clear() {

@@ -1,6 +1,6 @@
 // The SIP requests of the presence service on their way: each is sent through the gateway's SIP
-// client with the reason it was sent, so that its outcome can be read in those terms. The
-// subscriber and the notifier each own one and are the SIP client owner of their requests.
+// client with the reason it was sent, so that its outcome comes back in those terms. The
+// subscriber and the notifier each own one, so each gets the outcomes of its own requests.
 #pragma once
 
 #include <cstddef>
@@ -39,23 +39,34 @@ struct PresenceOutcome {
   int status = 408;  // The response's status; 408 for a timeout, 503 for a transport failure.
 };
 
-class PresenceRequests {
+class PresenceRequests final : private SipClient::Owner {
  public:
-  // Outcomes go to `owner`, which hands them back to take(). The client must outlive this.
-  PresenceRequests(SipClient& client, SipClient::Owner& owner) : client_(client), owner_(owner) {}
+  // Who gets the outcomes.
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    virtual void on_outcome(PresenceOutcome&& outcome) = 0;
+  };
+
+  // The client and the handler must outlive this.
+  PresenceRequests(SipClient& client, Handler& handler) : client_(client), handler_(handler) {}
+  PresenceRequests(const PresenceRequests&) = delete;
+  PresenceRequests& operator=(const PresenceRequests&) = delete;
 
   // While the next-hop connection cannot be opened the request keeps waiting: presence upkeep
   // may go late, and a proxy that is briefly away must not end subscriptions.
   Status send(sip::SipMessage request, PresenceRequest why);
-  // The outcome in presence terms; nullopt when the ticket is not one of ours (forgotten).
-  std::optional<PresenceOutcome> take(SipOutcome&& outcome);
   std::size_t size() const { return requests_.size(); }
   // Forgets the requests without an outcome (shutdown); returns how many there were.
   std::size_t clear();
 
  private:
+  // SipClient::Owner: the outcome in presence terms, to the handler; nothing for a request
+  // forgotten by clear().
+  void on_sip_outcome(SipOutcome&& outcome) override;
+
   SipClient& client_;
-  SipClient::Owner& owner_;
+  Handler& handler_;
   std::map<std::uint64_t, PresenceRequest> requests_;  // By SipClient ticket.
 };
 

@@ -38,12 +38,6 @@ PresenceSubscriber::PresenceSubscriber(const GatewayParts& parts, store::StateSt
                                        PresenceCache& cache)
     : parts_(parts), store_(store), cache_(cache), requests_(parts.sip, *this) {}
 
-void PresenceSubscriber::on_sip_outcome(SipOutcome&& outcome) {
-  if (auto presence_outcome = requests_.take(std::move(outcome))) {
-    on_outcome(std::move(*presence_outcome));
-  }
-}
-
 std::string PresenceSubscriber::key(const std::string& watcher, const std::string& sip_uri) {
   return watcher + "\n" + sip_uri;
 }

@@ -30,7 +30,7 @@
 
 namespace xf::gw {
 
-class PresenceSubscriber final : private SipClient::Owner {
+class PresenceSubscriber final : private PresenceRequests::Handler {
  public:
   // The parts, the store and the cache must outlive the subscriber.
   PresenceSubscriber(const GatewayParts& parts, store::StateStore& store, PresenceCache& cache);
@@ -54,9 +54,8 @@ class PresenceSubscriber final : private SipClient::Owner {
   std::size_t forget_requests() { return requests_.clear(); }
 
  private:
-  // SipClient::Owner: how a SUBSCRIBE we sent ended.
-  void on_sip_outcome(SipOutcome&& outcome) override;
-  void on_outcome(PresenceOutcome&& outcome);
+  // PresenceRequests::Handler: how a SUBSCRIBE we sent ended.
+  void on_outcome(PresenceOutcome&& outcome) override;
 
   // A probe waiting for the NOTIFY of its one-shot SUBSCRIBE.
   struct Fetch {
