@@ -1,4 +1,4 @@
-// Address mapping between SIP URIs and JIDs (RFC 7247 §5, MAPPING.md "Addresses").
+// Address mapping between SIP URIs and JIDs (RFC 7247 §5, docs/mapping.md).
 //
 // SIP -> XMPP: sip:, sips:, im: and pres: URIs. The user part (percent-decoded) becomes the
 // localpart, escaped per XEP-0106 where it holds characters a localpart cannot, then Nodeprep'd;

@@ -1,5 +1,6 @@
-// The error tables of RFC 7247 §8 (MAPPING.md): one table from XMPP stanza error conditions to
-// SIP response codes and one back. Every failure the gateway relays crosses one of these.
+// The error tables of RFC 7247 §8 (docs/mapping.md): one table from XMPP stanza error
+// conditions to SIP response codes and one back. Every failure the gateway relays crosses one
+// of these.
 #pragma once
 
 #include "common/xmpp/stream_error.h"

@@ -2,6 +2,7 @@
 
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/address_map.h"
+#include "frontend-gateway/bridge/is_composing.h"
 #include "frontend-gateway/bridge/xml_text.h"
 #include "frontend-gateway/sip/sip_syntax.h"
 
@@ -23,8 +24,8 @@ Unexpected<SipFailure> refuse_sip(int status, std::string detail) {
 bool is_language_tag(std::string_view tag) {
   if (tag.empty() || tag.size() > 35) return false;
   for (char c : tag) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -42,6 +43,31 @@ const xml::Element* pick_by_lang(const xml::Element& message, std::string_view n
     if (own.empty() || own == lang) return c;
   }
   return first;
+}
+
+// Whether any <body/> in the stanza's namespace has text, whatever its xml:lang.
+bool has_body(const xml::Element& message) {
+  for (const xml::Element* c : message.children()) {
+    if (c->name() == "body" && c->xmlns() == message.xmlns() && !c->text().empty()) return true;
+  }
+  return false;
+}
+
+// The <message type='chat'> a MESSAGE becomes, before its content: From -> from, To -> to
+// (RFC 7572 §5).
+Result<xml::Element, SipFailure> chat_message(const sip::SipMessage& request,
+                                              std::string_view stanza_id) {
+  auto from = jid_for_sip_uri(request.from().uri);
+  if (!from) return refuse_sip(400, "From URI: " + from.error().detail);
+  auto to = jid_for_sip_uri(request.to().uri);
+  if (!to) return refuse_sip(404, "To URI: " + to.error().detail);
+  if (to->local().empty()) return refuse_sip(404, "To URI names no user");
+  xml::Element message("message", std::string(xmpp::kServerNs));
+  message.set_attr("from", from->to_string());
+  message.set_attr("to", to->to_string());
+  message.set_attr("type", "chat");
+  if (!stanza_id.empty()) message.set_attr("id", std::string(stanza_id));
+  return message;
 }
 
 }  // namespace
@@ -64,12 +90,7 @@ Status SipImRequest::apply_to(sip::SipMessage& request, std::string_view from_ta
 
 Result<sip::SipMessage> SipFailure::response_to(const sip::SipMessage& request,
                                                 std::string_view to_tag) const {
-  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
-  if (!response) return response;
-  for (const auto& [name, value] : headers) {
-    if (auto s = response->add_header(name, value); !s) return fail(s.error());
-  }
-  return response;
+  return sip::SipMessage::make_response(request, status, {}, to_tag, headers);
 }
 
 MessageMapper::MessageMapper(MapperLimits limits, Logger log)
@@ -107,10 +128,17 @@ Result<XmppToSip, StanzaFailure> MessageMapper::to_sip(const xml::Element& messa
 
   const std::string_view lang = message.attr("xml:lang");
   const xml::Element* body = pick_by_lang(message, "body", lang);
+  std::optional<ChatState> state;
   if (body == nullptr || body->text().empty()) {
-    out.reason = "no body (chat states and receipts are not mapped yet)";
-    log_.debug("ignoring message id='", id, "' from ", from->to_string(), ": ", out.reason);
-    return out;
+    // Only chat and normal messages carry a chat state to SIP; error, headline and groupchat
+    // keep their treatment above, and a message with a body is an IM whatever its chat state.
+    const bool plain_type = type.empty() || type == "chat" || type == "normal";
+    if (plain_type && !has_body(message)) state = chat_state_of(message);
+    if (!state) {
+      out.reason = "no body and no chat state (receipts and the like are not mapped)";
+      log_.debug("ignoring message id='", id, "' from ", from->to_string(), ": ", out.reason);
+      return out;
+    }
   }
 
   SipImRequest& req = out.request;
@@ -120,6 +148,14 @@ Result<XmppToSip, StanzaFailure> MessageMapper::to_sip(const xml::Element& messa
   if (!to_uri) return refuse(StanzaError::jid_malformed, to_uri.error().detail);
   req.from_uri = std::move(from_uri.value());
   req.to_uri = std::move(to_uri.value());
+
+  if (state) {
+    req.content_type = std::string(kIsComposingContentType);
+    req.body = build_is_composing(is_composing_for_chat_state(*state));
+    log_.debug("chat state <", to_string(*state), "/> from ", from->to_string(), " -> isComposing");
+    out.action = XmppToSip::Action::send;
+    return out;
+  }
 
   req.body = body->text();
   if (req.body.size() > limits_.max_body_bytes) {
@@ -148,7 +184,8 @@ Result<XmppToSip, StanzaFailure> MessageMapper::to_sip(const xml::Element& messa
   if (const xml::Element* thread = message.child("thread", message.xmlns()); thread != nullptr) {
     req.thread = thread->text();
     if (!sip::is_header_safe(req.thread) || req.thread.find(' ') != std::string::npos) {
-      return refuse(StanzaError::bad_request, "thread id holds characters a SIP header cannot carry");
+      return refuse(StanzaError::bad_request,
+                    "thread id holds characters a SIP header cannot carry");
     }
     if (req.thread.size() > limits_.max_thread_bytes) {
       return refuse(StanzaError::policy_violation, "thread id too long");
@@ -159,35 +196,51 @@ Result<XmppToSip, StanzaFailure> MessageMapper::to_sip(const xml::Element& messa
 }
 
 Result<xml::Element, SipFailure> MessageMapper::to_xmpp(const sip::SipMessage& request,
-                                                        std::string_view stanza_id) const {
+                                                        std::string_view stanza_id,
+                                                        std::string_view thread) const {
   if (!request.is_request() || request.method() != "MESSAGE") {
     SipFailure failure{405, "only MESSAGE maps to an XMPP message", {{"Allow", "MESSAGE"}}};
     return fail(std::move(failure));
   }
+  Result<xml::Element, SipFailure> mapped = request.content_type() == kIsComposingContentType
+                                                ? composing_to_xmpp(request, stanza_id)
+                                                : text_to_xmpp(request, stanza_id);
+  if (!mapped) return mapped;
+  xml::Element& message = *mapped;
+  if (!thread.empty() && message.child("thread", message.xmlns()) == nullptr) {
+    message.add_child("thread", message.xmlns()).add_text(std::string(thread));
+  }
+  return mapped;
+}
+
+Result<xml::Element, SipFailure> MessageMapper::composing_to_xmpp(
+    const sip::SipMessage& request, std::string_view stanza_id) const {
+  auto doc = parse_is_composing(request.body());
+  if (!doc) return refuse_sip(400, "isComposing document: " + doc.error().detail);
+  auto mapped = chat_message(request, stanza_id);
+  if (mapped) mapped->add_child(chat_state_element(chat_state_for_is_composing(*doc)));
+  return mapped;
+}
+
+Result<xml::Element, SipFailure> MessageMapper::text_to_xmpp(const sip::SipMessage& request,
+                                                             std::string_view stanza_id) const {
   const std::string body = request.body();
   if (body.empty()) return refuse_sip(400, "MESSAGE without a body");
   const std::string type = request.content_type();
   const auto charset = request.content_type_param("charset");
-  const bool charset_ok = !charset || sip::iequals(*charset, "utf-8") ||
-                          sip::iequals(*charset, "us-ascii");
+  const bool charset_ok =
+      !charset || sip::iequals(*charset, "utf-8") || sip::iequals(*charset, "us-ascii");
   if (type != "text/plain" || !charset_ok) {
-    SipFailure failure{415, "unsupported body type '" + type + "'", {{"Accept", "text/plain"}}};
+    SipFailure failure{
+        415, "unsupported body type '" + type + "'", {{"Accept", std::string(kImAccept)}}};
     return fail(std::move(failure));
   }
   if (body.size() > limits_.max_body_bytes) return refuse_sip(413, "body too large");
   if (!is_xml_text(body)) return refuse_sip(400, "body is not UTF-8 text that XML can carry");
 
-  auto from = jid_for_sip_uri(request.from().uri);
-  if (!from) return refuse_sip(400, "From URI: " + from.error().detail);
-  auto to = jid_for_sip_uri(request.to().uri);
-  if (!to) return refuse_sip(404, "To URI: " + to.error().detail);
-  if (to->local().empty()) return refuse_sip(404, "To URI names no user");
-
-  xml::Element message("message", std::string(xmpp::kServerNs));
-  message.set_attr("from", from->to_string());
-  message.set_attr("to", to->to_string());
-  message.set_attr("type", "chat");
-  if (!stanza_id.empty()) message.set_attr("id", std::string(stanza_id));
+  auto mapped = chat_message(request, stanza_id);
+  if (!mapped) return mapped;
+  xml::Element& message = *mapped;
   if (auto lang = request.header("Content-Language"); lang && is_language_tag(*lang)) {
     message.set_attr("xml:lang", *lang);
   }
@@ -202,7 +255,10 @@ Result<xml::Element, SipFailure> MessageMapper::to_xmpp(const sip::SipMessage& r
       message.add_child("thread", std::string(xmpp::kServerNs)).add_text(*thread);
     }
   }
-  return message;
+  // XEP-0085 §5.1: the first message of a conversation says whether the sender takes chat
+  // states, and the SIP side does (isComposing).
+  message.add_child(chat_state_element(ChatState::active));
+  return mapped;
 }
 
 }  // namespace xf::bridge

@@ -1,4 +1,4 @@
-// Presence between XMPP <presence/> stanzas and PIDF (RFC 8048 §6; MAPPING.md "Presence").
+// Presence between XMPP <presence/> stanzas and PIDF (RFC 8048 §6; docs/mapping.md).
 //
 // XMPP -> PIDF (to_pidf): one tuple for the sending resource.
 //   no type            basic open

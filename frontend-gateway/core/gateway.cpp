@@ -1,14 +1,11 @@
 #include "frontend-gateway/core/gateway.h"
 
 #include <algorithm>
-#include <optional>
+#include <string>
+#include <utility>
 
-#include "common/xmpp/stanza_error_reply.h"
 #include "common/xmpp/jid.h"
-#include "frontend-gateway/bridge/error_map.h"
-#include "frontend-gateway/bridge/error_reply.h"
-#include "frontend-gateway/core/sip_responder.h"
-#include "frontend-gateway/store/sqlite_store.h"
+#include "frontend-gateway/bridge/message_mapper.h"
 
 namespace xf::gw {
 
@@ -22,63 +19,40 @@ sip::TransactionConfig transaction_config(const GatewayConfig& config) {
   return out;
 }
 
-std::uint64_t draw_seed(std::uint64_t seed) {
-  if (seed != 0) return seed;
-  std::random_device rd;
-  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-}
-
-std::unique_ptr<store::StateStore> memory_store() {
-  auto opened = store::SqliteStore::open(":memory:");
-  // An in-memory database fails to open only when memory itself is gone.
-  if (!opened.ok()) std::abort();
-  return std::move(opened.value());
+// Verdicts waiting on the relay: one per SIP MESSAGE waiting for the edge, plus the presence
+// notifier's subscribe stanzas.
+std::size_t max_relay_tags(const GatewayConfig& config) {
+  return static_cast<std::size_t>(config.sip.max_pending_requests) +
+         PresenceNotifier::kMaxSubscribeRefs;
 }
 
 }  // namespace
 
 Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
-                 std::uint64_t seed)
-    : Gateway(config, relay, sip, clock, memory_store(), nullptr, seed) {}
-
-Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
                  store::StateStore& store, std::uint64_t seed)
-    : Gateway(config, relay, sip, clock, nullptr, &store, seed) {}
-
-Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, GatewayClock& clock,
-                 std::unique_ptr<store::StateStore> owned, store::StateStore* store,
-                 std::uint64_t seed)
-    : owned_store_(std::move(owned)),
-      config_(config),
-      store_(store != nullptr ? *store : *owned_store_),
-      relay_(relay),
+    : config_(config),
+      store_(store),
       sip_(sip),
       clock_(clock),
+      tokens_(seed),
       policy_(config),
-      mapper_(bridge::MapperLimits{}, Logger("gateway")),
-      sessions_(config, policy_),
-      txn_(transaction_config(config), draw_seed(seed)),
-      presence_(config, relay, sip, txn_, clock, store_, draw_seed(seed) ^ 0x5bd1e995ULL),
-      pending_(static_cast<std::size_t>(config.sip.max_pending_requests)),
-      rng_(draw_seed(seed) ^ 0x9e3779b97f4a7c15ULL) {
+      txn_(transaction_config(config), tokens_),
+      responder_(txn_, sip, clock),
+      sip_client_(config.sip, static_cast<std::size_t>(config.sip.max_pending_requests), sip, txn_,
+                  clock),
+      relay_sender_(relay, max_relay_tags(config)),
+      im_(GatewayParts{config, clock, tokens_, policy_, txn_, sip_client_, responder_,
+                       relay_sender_}),
+      presence_(GatewayParts{config, clock, tokens_, policy_, txn_, sip_client_, responder_,
+                             relay_sender_},
+                store) {
   // Stored subscriptions have timers from the start (refreshes, expiries).
   rearm();
 }
 
-std::string Gateway::token() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t bits = rng_();
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    out += kHex[bits & 0xf];
-    bits >>= 4;
-  }
-  return out;
-}
-
 Millis Gateway::next_deadline() const {
-  return std::min({txn_.next_deadline(), pending_.next_deadline(), presence_.next_deadline(),
-                   sessions_.next_deadline()});
+  return std::min({txn_.next_deadline(), sip_client_.next_deadline(), im_.next_deadline(),
+                   presence_.next_deadline()});
 }
 
 // After shutdown nothing is armed: lingering server transactions must not keep the loop alive.
@@ -92,32 +66,19 @@ void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
   if (auto* stanza = std::get_if<relay::StanzaReceived>(&event)) {
     partner_stanza(std::move(stanza->stanza));
   } else if (auto* delivered = std::get_if<relay::DeliveredReceived>(&event)) {
-    presence_.on_delivered({link, delivered->delivered.ref_seq});
-    delivered_to_partner({link, delivered->delivered.ref_seq});
+    relay_sender_.on_delivered({link, delivered->delivered.ref_seq});
   } else if (auto* bounce = std::get_if<relay::BounceReceived>(&event)) {
-    const relay::BounceMsg& b = bounce->bounce;
-    const std::string condition(xmpp::to_string(b.condition));
-    if (presence_.on_bounce({link, b.ref_seq}, condition)) {
-      rearm();
-      return;
-    }
-    verdict({link, b.ref_seq}, bridge::sip_status_for(b.condition),
-            "bounced by the edge: " + condition);
+    relay_sender_.on_bounce({link, bounce->bounce.ref_seq}, bounce->bounce.condition);
   }
   rearm();
 }
 
 void Gateway::on_relay_link_down(std::size_t link) {
-  std::vector<PendingRequest> lost = pending_.take_link(link);
-  if (!lost.empty()) {
-    log_.warn("relay link ", link, " lost with ", lost.size(),
-              " SIP request(s) waiting for the edge: answering 503");
-  }
-  for (PendingRequest& p : lost) respond(p.connection, p.request, 503, p.to_tag);
+  relay_sender_.on_link_down(link);
+  im_.on_relay_link_down(link);
   rearm();
 }
 
-// Partner -> SIP.
 void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   const relay::RoutingFacts& facts = msg.facts;
   auto parsed = reader_.read(msg.xml);
@@ -141,7 +102,8 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   }
   // An error answering a MESSAGE whose SIP transaction is still open is that MESSAGE's answer,
   // not a stanza for an internal user: no partner policy applies and nothing is forwarded.
-  if (stanza.name() == "message" && stanza.attr("type") == "error" && partner_refused(stanza)) {
+  if (stanza.name() == "message" && stanza.attr("type") == "error" &&
+      im_.on_partner_error(stanza)) {
     return;
   }
   const std::string to_domain = xmpp::domain_of(stanza.attr("to"));
@@ -154,146 +116,24 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   if (verdict != PolicyVerdict::allow) {
     log_.info("<", stanza.name(), "> from ", facts.remote_domain, " to ", to_domain,
               " refused: ", to_string(verdict));
-    reply_error(stanza, facts, StanzaError::policy_violation, to_string(verdict));
+    relay_sender_.reply_error(stanza, facts, StanzaError::policy_violation, to_string(verdict));
     return;
   }
   if (stanza.name() == "message") {
-    partner_message(std::move(stanza), facts);
+    im_.on_partner_message(std::move(stanza), facts);
+  } else if (stanza.name() == "presence") {
+    presence_.on_partner_presence(stanza, facts);
   } else if (stanza.name() == "iq") {
     const std::string_view type = stanza.attr("type");
     if (type == "get" || type == "set") {
-      // No iq is mapped to SIP yet (presence and disco come next), but RFC 6120 §8.2.3 requires
-      // an answer to every get/set.
+      // No iq maps to SIP, but RFC 6120 §8.2.3 requires an answer to every get and set.
       log_.debug("iq ", type, " from ", stanza.attr("from"), ": service-unavailable");
-      reply_error(stanza, facts, StanzaError::service_unavailable, {});
+      relay_sender_.reply_error(stanza, facts, StanzaError::service_unavailable);
     } else {
       log_.debug("iq ", type, " from ", stanza.attr("from"), " ignored");
     }
-  } else if (stanza.name() == "presence") {
-    presence_.on_partner_presence(stanza, facts);
   } else {
     log_.warn("unknown stanza <", stanza.name(), "> from ", facts.remote_domain, ": dropped");
-  }
-}
-
-void Gateway::partner_message(xml::Element&& message, const relay::RoutingFacts& facts) {
-  if (message.attr("type") == "error") {
-    // No SIP transaction is left to fail (partner_refused found none): the MESSAGE was answered
-    // already, its delivery grace window being over, or the id is not one of ours. Never answer
-    // an error with an error (RFC 6120 §8.3.1).
-    const std::string condition = xmpp::error_condition(message);
-    log_.info("message error from ", message.attr("from"), " to ", message.attr("to"), " id '",
-              message.attr("id"), "' (", condition.empty() ? "no condition" : condition,
-              "): cannot be mapped to a SIP response (no SIP request waits for it; answered "
-              "already or after its delivery grace window); dropped");
-    return;
-  }
-  auto mapped = mapper_.to_sip(message);
-  if (!mapped.ok()) {
-    log_.info("message from ", message.attr("from"), " to ", message.attr("to"),
-              " refused: ", xmpp::to_string(mapped.error().condition), " (", mapped.error().text,
-              ")");
-    reply_error(message, facts, mapped.error().condition, mapped.error().text);
-    return;
-  }
-  if (mapped->action != bridge::XmppToSip::Action::send) return;  // The mapper logged why.
-  if (config_.gateway.log_message_bodies) {
-    log_.debug("message body from ", message.attr("from"), ": ", mapped->request.body);
-  }
-  OutboundIm im{std::move(message), facts, std::move(mapped->request)};
-  if (std::optional<std::string> sent_by = sip_.next_hop_sent_by()) {
-    send_request(std::move(im), *sent_by);
-    return;
-  }
-  if (waiting_for_hop_.size() >= static_cast<std::size_t>(config_.sip.max_pending_requests)) {
-    reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
-                "too many messages waiting for the SIP next hop");
-    return;
-  }
-  waiting_for_hop_.push_back(std::move(im));
-}
-
-void Gateway::send_request(OutboundIm&& im, const std::string& sent_by) {
-  // Inside the session between the two users when there is one, else page mode.
-  const std::string from_tag = token();
-  const std::string call_id = token() + "@" + config_.node_name;
-  auto request = sessions_.request_for(im.request, from_tag, call_id, clock_.now());
-  Status built = request.ok() ? Status{} : Status(fail(request.error()));
-  if (built.ok())
-    built = request->push_via(via_transport(config_.sip.next_hop_transport), sent_by,
-                              txn_.new_branch());
-  if (!built.ok()) {
-    log_.warn("cannot build the SIP MESSAGE for ", im.stanza.attr("from"), ": ",
-              built.error().detail);
-    reply_error(im.stanza, im.facts, StanzaError::internal_server_error, {});
-    return;
-  }
-  auto id = txn_.start_client(*request, clock_.now());
-  if (!id.ok()) {
-    log_.warn("cannot start a SIP transaction: ", id.error().detail);
-    reply_error(im.stanza, im.facts, StanzaError::resource_constraint, id.error().detail);
-    return;
-  }
-  auto bytes = request->to_string();
-  if (!bytes.ok() || !sip_.send_to_next_hop(std::move(bytes.value()))) {
-    // The transaction stays until Timer F; with no entry in in_flight_ its timeout is ignored.
-    log_.warn("cannot write the SIP MESSAGE to the next hop");
-    reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
-                "the SIP next hop is not reachable");
-    return;
-  }
-  log_.debug("MESSAGE ", im.stanza.attr("from"), " -> ", im.request.to_uri, " sent (", *id, ")");
-  in_flight_.emplace(std::move(id.value()), std::move(im));
-}
-
-void Gateway::client_event(sip::ClientEvent&& event) {
-  if (event.kind == sip::ClientEvent::Kind::provisional) return;
-  auto it = in_flight_.find(event.id);
-  if (it == in_flight_.end()) {
-    // SUBSCRIBE and NOTIFY transactions belong to the presence service; others were answered
-    // already (their connection was lost).
-    presence_.on_client_event(event);
-    return;
-  }
-  OutboundIm im = std::move(it->second);
-  in_flight_.erase(it);
-  if (event.kind == sip::ClientEvent::Kind::timeout) {
-    log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
-              ": no SIP final response within 64*T1");
-    reply_sip_status(im.stanza, im.facts, 408, "Request Timeout");
-    return;
-  }
-  const int status = event.response->status_code();
-  if (status >= 200 && status < 300) {
-    log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
-              " accepted by SIP (", status, ")");
-    return;
-  }
-  log_.info("message from ", im.stanza.attr("from"), " to ", im.stanza.attr("to"),
-            " refused by SIP: ", status, " ", event.response->reason_phrase());
-  reply_sip_status(im.stanza, im.facts, status, event.response->reason_phrase());
-}
-
-void Gateway::reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
-                          StanzaError condition, std::string_view text) {
-  if (auto reply = bridge::error_reply(original, condition, text)) send_reply(*reply, facts);
-}
-
-void Gateway::reply_sip_status(const xml::Element& original, const relay::RoutingFacts& facts,
-                               int status, std::string_view reason) {
-  if (auto reply = bridge::error_reply_for_sip_status(original, status, reason)) {
-    send_reply(*reply, facts);
-  }
-}
-
-void Gateway::send_reply(const xml::Element& reply, const relay::RoutingFacts& facts) {
-  relay::RoutingFacts out{facts.local_domain, facts.remote_domain, relay::Direction::outbound,
-                          relay::PartnerAuth::none, ""};
-  scratch_.clear();
-  xml::serialize(reply, scratch_);
-  auto sent = relay_.send_stanza(out, scratch_);
-  if (!sent.ok()) {
-    log_.warn("error reply to ", reply.attr("to"), " lost: ", sent.error().detail);
   }
 }
 
@@ -302,7 +142,7 @@ void Gateway::send_reply(const xml::Element& reply, const relay::RoutingFacts& f
 void Gateway::on_sip_message(std::uint64_t connection, sip::SipMessage&& message) {
   if (message.is_response()) {
     if (auto event = txn_.on_response(std::move(message), clock_.now())) {
-      client_event(std::move(*event));
+      sip_client_.on_client_event(std::move(*event));
     }
   } else {
     sip_request(connection, std::move(message));
@@ -311,39 +151,12 @@ void Gateway::on_sip_message(std::uint64_t connection, sip::SipMessage&& message
 }
 
 void Gateway::on_next_hop_up() {
-  presence_.on_next_hop_up();
-  std::deque<OutboundIm> waiting;
-  waiting.swap(waiting_for_hop_);
-  std::optional<std::string> sent_by = sip_.next_hop_sent_by();
-  for (OutboundIm& im : waiting) {
-    if (sent_by) {
-      send_request(std::move(im), *sent_by);
-    } else {
-      waiting_for_hop_.push_back(std::move(im));
-    }
-  }
+  sip_client_.on_next_hop_up();
   rearm();
 }
 
 void Gateway::on_next_hop_down(const Error* reason) {
-  const std::string why = reason != nullptr ? reason->detail : "closed";
-  if (!waiting_for_hop_.empty() || !in_flight_.empty()) {
-    log_.warn("SIP next hop down (", why, "): ", waiting_for_hop_.size(), " waiting and ",
-              in_flight_.size(), " sent message(s) fail");
-  }
-  std::deque<OutboundIm> waiting;
-  waiting.swap(waiting_for_hop_);
-  for (OutboundIm& im : waiting) {
-    reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
-                "the SIP next hop is not reachable");
-  }
-  // RFC 3261 §8.1.3.1: a transport failure counts as 503. The responses cannot come back on
-  // another connection, so waiting for Timer F would only delay the same verdict.
-  std::map<std::string, OutboundIm> sent;
-  sent.swap(in_flight_);
-  for (auto& [id, im] : sent) {
-    reply_sip_status(im.stanza, im.facts, 503, "SIP next hop connection lost");
-  }
+  sip_client_.on_next_hop_down(reason);
   rearm();
 }
 
@@ -354,235 +167,54 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
       if (!match.resend.empty()) sip_.send_on(connection, std::move(match.resend));
       return;
     case sip::ServerMatch::Kind::ack:
-      sessions_.on_ack(request, clock_.now());
+      im_.on_ack(request);
       return;
     case sip::ServerMatch::Kind::rejected: {
       const int status = match.error.code == Errc::limit_exceeded ? 503 : 400;
       log_.info(request.method(), " from ", request.from().uri, " rejected (", status,
                 "): ", match.error.detail);
-      // No server transaction exists: the response is written directly.
-      auto response = sip::SipMessage::make_response(request, status, {}, token());
-      if (response.ok()) {
-        if (auto bytes = response->to_string(); bytes.ok()) {
-          sip_.send_on(connection, std::move(bytes.value()));
-        }
-      }
+      responder_.respond_stateless(connection, request, status, tokens_.hex());
       return;
     }
     case sip::ServerMatch::Kind::new_request:
       break;
   }
   const std::string method = request.method();
-  const std::string to_tag = token();
+  const std::string to_tag = tokens_.hex();
   if (auto hops = request.max_forwards(); hops && *hops <= 0) {
-    respond(connection, request, 483, to_tag);
+    responder_.respond(connection, request, 483, to_tag);
   } else if (method == "MESSAGE") {
-    sip_message(connection, std::move(request));
+    im_.on_message(connection, std::move(request), to_tag);
+  } else if (method == "INVITE") {
+    im_.on_invite(connection, request, to_tag);
+  } else if (method == "BYE") {
+    im_.on_bye(connection, request, to_tag);
+  } else if (method == "CANCEL") {
+    im_.on_cancel(connection, request, match.id, to_tag);
   } else if (method == "SUBSCRIBE" || method == "NOTIFY") {
     presence_.on_sip_request(connection, request);
-  } else if (method == "INVITE") {
-    respond_with(connection, sessions_.on_invite(request, {to_tag, token(), relay_.any_link_up(),
-                                                           sip_.next_hop_sent_by(), clock_.now()}));
-  } else if (method == "BYE") {
-    respond_with(connection, sessions_.on_bye(request, to_tag));
-  } else if (method == "CANCEL") {
-    sip_cancel(connection, request, match.id, to_tag);
   } else if (method == "OPTIONS") {
-    respond(connection, request, 200, to_tag,
-            {{"Allow", std::string(kAllow)}, {"Accept", std::string(kImAccept)}});
+    responder_.respond(
+        connection, request, 200, to_tag,
+        {{"Allow", std::string(kAllow)}, {"Accept", std::string(bridge::kImAccept)}});
   } else {
     // UPDATE, INFO, REFER, PUBLISH and the like have no XMPP counterpart here.
     log_.info(method, " from ", request.from().uri, ": 405 (not supported yet)");
-    respond(connection, request, 405, to_tag, {{"Allow", std::string(kAllow)}});
+    responder_.respond(connection, request, 405, to_tag, {{"Allow", std::string(kAllow)}});
   }
-}
-
-// SIP -> partner.
-void Gateway::sip_message(std::uint64_t connection, sip::SipMessage&& request) {
-  const std::string to_tag = token();
-  std::string thread;
-  if (!request.to().tag.empty()) {
-    // Inside a session-mode IM dialog (im_sessions.h).
-    auto session = sessions_.on_message(request, clock_.now());
-    if (!session.ok()) {
-      log_.info("MESSAGE from ", request.from().uri, " in no live session (", session.error(), ")");
-      respond(connection, request, session.error(), to_tag);
-      return;
-    }
-    thread = std::move(session.value());
-  }
-  auto mapped = mapper_.to_xmpp(request, "sip-" + token(), thread);
-  if (!mapped.ok()) {
-    log_.info("MESSAGE from ", request.from().uri, " refused (", mapped.error().status,
-              "): ", mapped.error().detail);
-    respond_with(connection, mapped.error().response_to(request, to_tag));
-    return;
-  }
-  const xml::Element& stanza = *mapped;
-  const std::string from_domain = xmpp::domain_of(stanza.attr("from"));
-  const std::string to_domain = xmpp::domain_of(stanza.attr("to"));
-  if (PolicyVerdict v = policy_.outbound_im(from_domain, to_domain); v != PolicyVerdict::allow) {
-    log_.info("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
-              " refused (403): ", to_string(v));
-    respond(connection, request, 403, to_tag);
-    return;
-  }
-  if (!relay_.any_link_up()) {
-    log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
-              ": no relay link is up (503)");
-    respond(connection, request, 503, to_tag);
-    return;
-  }
-  if (pending_.full()) {
-    log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), ": ", pending_.size(),
-              " requests already wait for the edge (503)");
-    respond(connection, request, 503, to_tag);
-    return;
-  }
-  relay::RoutingFacts facts{from_domain, to_domain, relay::Direction::outbound,
-                            relay::PartnerAuth::none, ""};
-  scratch_.clear();
-  xml::serialize(stanza, scratch_);
-  auto ref = relay_.send_stanza(facts, scratch_);
-  if (!ref.ok()) {
-    log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
-              ": relay refused it (503): ", ref.error().detail);
-    respond(connection, request, 503, to_tag);
-    return;
-  }
-  log_.debug("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), " relayed in frame ",
-             ref->seq, " on link ", ref->link);
-  if (config_.gateway.log_message_bodies) {
-    log_.debug("message body from ", stanza.attr("from"), ": ", stanza.child_text("body"));
-  }
-  const Millis deadline = clock_.now() + 64 * config_.sip.t1_ms;
-  StanzaKey key{std::string(stanza.attr("id")), xmpp::bare_of(stanza.attr("from")),
-                xmpp::bare_of(stanza.attr("to"))};
-  PendingRequest pending{connection, std::move(request), to_tag, deadline, std::move(key), false};
-  if (Status added = pending_.add(*ref, std::move(pending)); !added.ok()) {
-    // The stanza left already; the sender must still get an answer (add() moves from the
-    // request only on success).
-    log_.error("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
-               " cannot wait for the edge (500): ", added.error().detail);
-    respond(connection, pending.request, 500, to_tag);
-  }
-}
-
-// RFC 3261 §9.2. INVITEs are answered at once (im_sessions.h), so the INVITE a CANCEL names is
-// always answered already: the CANCEL gets 200 and changes nothing; 481 when no INVITE matches.
-void Gateway::sip_cancel(std::uint64_t connection, const sip::SipMessage& request,
-                         const std::string& match_id, const std::string& to_tag) {
-  // Server transaction ids end in the method (transaction_layer.h); a CANCEL shares its
-  // INVITE's branch and sent-by.
-  constexpr std::string_view kCancel = "CANCEL";
-  std::string invite_id = match_id;
-  if (invite_id.size() >= kCancel.size()) {
-    invite_id.replace(invite_id.size() - kCancel.size(), kCancel.size(), "INVITE");
-  }
-  const bool known = txn_.invite_state(invite_id).has_value();
-  log_.info("CANCEL from ", request.from().uri, ": ",
-            known ? "the INVITE was answered already (200)" : "no such INVITE (481)");
-  respond(connection, request, known ? 200 : 481, to_tag);
-}
-
-// A request the gateway originates inside a dialog and expects nothing of (a BYE): it goes to
-// the next hop, which follows the route set; its response is matched and dropped.
-void Gateway::send_in_dialog(sip::SipMessage&& request) {
-  std::optional<std::string> sent_by = sip_.next_hop_sent_by();
-  if (!sent_by) {
-    log_.info(request.method(), " for Call-ID ", request.call_id(),
-              " not sent: the SIP next hop is not connected");
-    return;
-  }
-  Status built =
-      request.push_via(via_transport(config_.sip.next_hop_transport), *sent_by, txn_.new_branch());
-  auto id = built.ok() ? txn_.start_client(request, clock_.now())
-                       : Result<std::string>(fail(built.error()));
-  auto bytes = id.ok() ? request.to_string() : Result<std::string>(fail(id.error()));
-  if (!bytes.ok() || !sip_.send_to_next_hop(std::move(bytes.value()))) {
-    log_.warn(request.method(), " for Call-ID ", request.call_id(), " not sent");
-  }
-}
-
-// RFC 3428 §7: 202 says the gateway accepted the message, not that the user read it. With a
-// delivery grace window, the request stays open that long for an immediate error stanza from
-// the partner's server (partner_refused); the window's end answers 202 (on_timer).
-void Gateway::delivered_to_partner(RelayRef ref) {
-  const Millis grace = config_.sip.delivery_grace_ms;
-  if (grace <= 0) {
-    verdict(ref, 202, "delivered to the partner stream");
-    return;
-  }
-  if (!pending_.hold(ref, clock_.now() + grace)) {
-    // Our own error replies are answered too; nothing waits for those.
-    log_.debug("frame ", ref.seq, " on link ", ref.link,
-               " delivered to the partner stream (no SIP request waits)");
-    return;
-  }
-  log_.debug("frame ", ref.seq, " on link ", ref.link,
-             " delivered to the partner stream: 202 unless an error comes within ", grace, " ms");
-}
-
-bool Gateway::partner_refused(const xml::Element& error) {
-  // The error comes from the recipient and goes to the sender of the stanza it answers.
-  StanzaKey key{std::string(error.attr("id")), xmpp::bare_of(error.attr("to")),
-                xmpp::bare_of(error.attr("from"))};
-  std::optional<PendingRequest> p = pending_.take_stanza(key);
-  if (!p) return false;
-  const std::string condition = xmpp::error_condition(error);
-  const std::optional<StanzaError> parsed = xmpp::parse_stanza_error(condition);
-  const int status = bridge::sip_status_for(parsed.value_or(StanzaError::undefined_condition));
-  log_.info("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri,
-            " refused by the partner's server: ", condition.empty() ? "no condition" : condition,
-            p->delivered ? " within the delivery grace window (" : " before the edge's verdict (",
-            status, ")");
-  respond(p->connection, p->request, status, p->to_tag);
-  return true;
-}
-
-void Gateway::verdict(RelayRef ref, int status, std::string_view why) {
-  std::optional<PendingRequest> p = pending_.take(ref);
-  if (!p) {
-    // Our own error replies are answered too; nothing waits for those.
-    log_.debug("frame ", ref.seq, " on link ", ref.link, " ", why, " (no SIP request waits)");
-    return;
-  }
-  log_.info("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri, " ", why, " (", status,
-            ")");
-  respond(p->connection, p->request, status, p->to_tag);
-}
-
-void Gateway::respond(std::uint64_t connection, const sip::SipMessage& request, int status,
-                      const std::string& to_tag,
-                      const std::vector<std::pair<std::string, std::string>>& headers) {
-  send_response(txn_, sip_, clock_.now(), log_, connection,
-                build_response(request, status, to_tag, headers));
-}
-
-void Gateway::respond_with(std::uint64_t connection, Result<sip::SipMessage> response) {
-  send_response(txn_, sip_, clock_.now(), log_, connection, std::move(response));
 }
 
 // ---- Timers and shutdown --------------------------------------------------------------------
 
 void Gateway::on_timer() {
   const Millis now = clock_.now();
-  // Pending requests first: their server transactions expire at the same time and must still
+  // IM first: its pending requests' server transactions expire at the same time and must still
   // be there to carry the 408.
-  for (PendingRequest& p : pending_.take_expired(now)) {
-    if (p.delivered) {
-      log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
-                " delivered to the partner stream, no error within ", config_.sip.delivery_grace_ms,
-                " ms (202)");
-      respond(p.connection, p.request, 202, p.to_tag);
-      continue;
-    }
-    log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
-              ": no verdict from the edge within 64*T1 (408)");
-    respond(p.connection, p.request, 408, p.to_tag);
+  im_.on_timer(now);
+  for (sip::ClientEvent& event : txn_.on_timer(now)) {
+    sip_client_.on_client_event(std::move(event));
   }
-  for (sip::ClientEvent& event : txn_.on_timer(now)) client_event(std::move(event));
-  for (sip::SipMessage& bye : sessions_.on_timer(now)) send_in_dialog(std::move(bye));
+  sip_client_.on_timer();
   presence_.on_timer(now);
   rearm();
 }
@@ -590,21 +222,8 @@ void Gateway::on_timer() {
 void Gateway::shutdown() {
   stopped_ = true;
   presence_.shutdown();
-  // Delivered messages reached the partner: a 503 would invite a duplicate resend.
-  std::vector<PendingRequest> pending = pending_.take_expired(kNoDeadline);
-  for (PendingRequest& p : pending) {
-    respond(p.connection, p.request, p.delivered ? 202 : 503, p.to_tag);
-  }
-  std::deque<OutboundIm> waiting;
-  waiting.swap(waiting_for_hop_);
-  for (OutboundIm& im : waiting) {
-    reply_error(im.stanza, im.facts, StanzaError::service_unavailable, "gateway shutting down");
-  }
-  std::map<std::string, OutboundIm> sent;
-  sent.swap(in_flight_);
-  for (auto& [id, im] : sent) {
-    reply_error(im.stanza, im.facts, StanzaError::service_unavailable, "gateway shutting down");
-  }
+  im_.shutdown();
+  sip_client_.clear();
   clock_.wake_at(kNoDeadline);
 }
 

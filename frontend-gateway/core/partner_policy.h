@@ -1,6 +1,7 @@
 // Who may exchange instant messages with whom through the gateway: the partner list and the
 // unlisted-domain policy of the configuration, applied to one message at a time. The gateway is
-// the trusted side (DESIGN.md), so it checks every stanza even though the edge checks too.
+// the trusted side (docs/architecture.md), so it checks every stanza even though the edge
+// checks too.
 #pragma once
 
 #include <string_view>

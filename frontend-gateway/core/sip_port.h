@@ -18,8 +18,11 @@ class SipPort {
   // reliable transport go back on that connection). False when it has gone.
   virtual bool send_on(std::uint64_t connection, std::string bytes) = 0;
   // The sent-by for our Via (the local address of the next-hop connection), or nullopt while
-  // that connection is not open; the transport then connects and reports on_next_hop_up/down.
-  virtual std::optional<std::string> next_hop_sent_by() = 0;
+  // that connection is not open. Only looks: ensure_next_hop() is what dials.
+  virtual std::optional<std::string> next_hop_sent_by() const = 0;
+  // Opens the next-hop connection unless it is open or opening; the transport reports the
+  // result later (never from inside this call) with on_next_hop_up or on_next_hop_down.
+  virtual void ensure_next_hop() = 0;
   // Writes bytes to the next hop; false when its connection is not open.
   virtual bool send_to_next_hop(std::string bytes) = 0;
 };

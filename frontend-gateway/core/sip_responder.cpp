@@ -1,31 +1,41 @@
 #include "frontend-gateway/core/sip_responder.h"
 
+#include <utility>
+
 namespace xf::gw {
 
-Result<sip::SipMessage> build_response(const sip::SipMessage& request, int status,
-                                       std::string_view to_tag, const HeaderList& headers) {
-  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
-  if (!response.ok()) return response;
-  for (const auto& [name, value] : headers) {
-    if (Status st = response->add_header(name, value); !st.ok()) return fail(st.error());
-  }
-  return response;
+SipResponder::SipResponder(sip::TransactionLayer& txn, SipPort& port, GatewayClock& clock)
+    : txn_(txn), port_(port), clock_(clock) {}
+
+void SipResponder::respond(std::uint64_t connection, const sip::SipMessage& request, int status,
+                           std::string_view to_tag, const sip::SipMessage::HeaderList& headers) {
+  send(connection, sip::SipMessage::make_response(request, status, {}, to_tag, headers));
 }
 
-void send_response(sip::TransactionLayer& txn, SipPort& sip, Millis now, const Logger& log,
-                   std::uint64_t connection, Result<sip::SipMessage> response) {
+void SipResponder::send(std::uint64_t connection, Result<sip::SipMessage> response) {
   if (!response.ok()) {
-    log.error("cannot build a SIP response: ", response.error().detail);
+    log_.error("cannot build a SIP response: ", response.error().detail);
     return;
   }
-  auto bytes = txn.send_response(*response, now);
+  auto bytes = txn_.send_response(*response, clock_.now());
   if (!bytes.ok()) {
-    log.warn("SIP ", response->status_code(), " not sent: ", bytes.error().detail);
+    log_.warn("SIP ", response->status_code(), " not sent: ", bytes.error().detail);
     return;
   }
-  if (!sip.send_on(connection, std::move(bytes.value()))) {
-    log.info("SIP ", response->status_code(), " not sent: connection ", connection, " is gone");
+  if (!port_.send_on(connection, std::move(bytes.value()))) {
+    log_.info("SIP ", response->status_code(), " not sent: connection ", connection, " is gone");
   }
+}
+
+void SipResponder::respond_stateless(std::uint64_t connection, const sip::SipMessage& request,
+                                     int status, std::string_view to_tag) {
+  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
+  auto bytes = response.ok() ? response->to_string() : Result<std::string>(fail(response.error()));
+  if (!bytes.ok()) {
+    log_.error("cannot build a SIP ", status, ": ", bytes.error().detail);
+    return;
+  }
+  port_.send_on(connection, std::move(bytes.value()));
 }
 
 }  // namespace xf::gw

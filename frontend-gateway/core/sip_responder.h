@@ -4,27 +4,37 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
-#include "common/core/clock.h"
 #include "common/core/log.h"
+#include "common/core/result.h"
+#include "frontend-gateway/core/gateway_clock.h"
+#include "frontend-gateway/core/sip_port.h"
 #include "frontend-gateway/sip/sip_message.h"
 #include "frontend-gateway/sip/transaction_layer.h"
-#include "frontend-gateway/core/sip_port.h"
 
 namespace xf::gw {
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
+class SipResponder {
+ public:
+  // Keeps references: the layer and the ports must outlive the responder.
+  SipResponder(sip::TransactionLayer& txn, SipPort& port, GatewayClock& clock);
 
-// The response to `request` with our To tag and extra headers.
-Result<sip::SipMessage> build_response(const sip::SipMessage& request, int status,
-                                       std::string_view to_tag, const HeaderList& headers = {});
+  // The response with this status (standard reason phrase), our To tag and extra headers.
+  void respond(std::uint64_t connection, const sip::SipMessage& request, int status,
+               std::string_view to_tag = {}, const sip::SipMessage::HeaderList& headers = {});
+  // A response built by the caller, or why none could be built (logged).
+  void send(std::uint64_t connection, Result<sip::SipMessage> response);
+  // For a request the transaction layer refused a server transaction: written directly, so a
+  // retransmission is answered again rather than from a transaction.
+  void respond_stateless(std::uint64_t connection, const sip::SipMessage& request, int status,
+                         std::string_view to_tag);
 
-// Sends a built response (or logs why there is none to send).
-void send_response(sip::TransactionLayer& txn, SipPort& sip, Millis now, const Logger& log,
-                   std::uint64_t connection, Result<sip::SipMessage> response);
+ private:
+  sip::TransactionLayer& txn_;
+  SipPort& port_;
+  GatewayClock& clock_;
+  Logger log_{"sip-answer"};
+};
 
 }  // namespace xf::gw

@@ -2,8 +2,10 @@
 
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/address_map.h"
-#include "frontend-gateway/sip/sdp.h"
+#include "frontend-gateway/core/sip_client.h"
 #include "frontend-gateway/core/sip_contact.h"
+#include "frontend-gateway/sip/sdp.h"
+#include "frontend-gateway/sip/transaction_timers.h"
 
 namespace xf::gw {
 
@@ -15,16 +17,6 @@ constexpr std::string_view kSdpType = "application/sdp";
 std::string bare_jid_of(std::string_view uri) {
   auto jid = bridge::jid_for_sip_uri(uri);
   return jid.ok() ? jid->bare().to_string() : std::string();
-}
-
-Result<sip::SipMessage> refusal(const sip::SipMessage& request, int status, std::string_view to_tag,
-                                std::vector<std::pair<std::string, std::string>> headers = {}) {
-  auto response = sip::SipMessage::make_response(request, status, {}, to_tag);
-  if (!response) return response;
-  for (const auto& [name, value] : headers) {
-    if (Status ok = response->add_header(name, value); !ok) return fail(ok.error());
-  }
-  return response;
 }
 
 }  // namespace
@@ -45,25 +37,25 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
   const std::string partner = bare_jid_of(invite.to().uri);
   if (internal.empty()) {
     log_.info("INVITE from ", caller, ": From maps to no JID (400)");
-    return refusal(invite, 400, context.to_tag);
+    return sip::SipMessage::make_response(invite, 400, {}, context.to_tag);
   }
   if (partner.empty() || partner.find('@') == std::string::npos) {
     log_.info("INVITE ", caller, " -> ", invite.to().uri, ": To names no partner user (404)");
-    return refusal(invite, 404, context.to_tag);
+    return sip::SipMessage::make_response(invite, 404, {}, context.to_tag);
   }
   if (PolicyVerdict v = policy_.outbound_im(xmpp::domain_of(internal), xmpp::domain_of(partner));
       v != PolicyVerdict::allow) {
     log_.info("INVITE ", internal, " -> ", partner, " refused (403): ", to_string(v));
-    return refusal(invite, 403, context.to_tag);
+    return sip::SipMessage::make_response(invite, 403, {}, context.to_tag);
   }
   if (!context.relay_up) {
     log_.warn("INVITE ", internal, " -> ", partner, ": no relay link is up (503)");
-    return refusal(invite, 503, context.to_tag);
+    return sip::SipMessage::make_response(invite, 503, {}, context.to_tag);
   }
   if (sessions_.size() >= kMaxSessions) {
     log_.warn("INVITE ", internal, " -> ", partner, ": ", sessions_.size(),
               " sessions already live (503)");
-    return refusal(invite, 503, context.to_tag);
+    return sip::SipMessage::make_response(invite, 503, {}, context.to_tag);
   }
   const std::string host = contact_host(config_.sip, context.next_hop_sent_by);
   const std::string contact = contact_uri(config_.sip, context.next_hop_sent_by);
@@ -78,21 +70,17 @@ Result<sip::SipMessage> ImSessions::new_invite(const sip::SipMessage& invite,
   if (!dialog) {
     log_.info("INVITE ", internal, " -> ", partner, ": no dialog (", dialog.error().detail,
               "): 400");
-    return refusal(invite, 400, context.to_tag);
+    return sip::SipMessage::make_response(invite, 400, {}, context.to_tag);
   }
   const std::string key = dialog->id().key();
-  if (sessions_.count(key) != 0) return refusal(invite, 482, context.to_tag);  // A loop.
-  Session session{std::move(dialog.value()),
-                  context.thread,
-                  internal,
-                  partner,
-                  sdp_address,
-                  false,
-                  kNoDeadline};
-  auto [it, inserted] = sessions_.emplace(key, std::move(session));
+  if (sessions_.count(key) != 0) {
+    return sip::SipMessage::make_response(invite, 482, {}, context.to_tag);  // A loop.
+  }
+  sessions_.emplace(key, Session{std::move(dialog.value()), context.thread, internal, partner,
+                                 sdp_address, false});
   by_pair_[{internal, partner}] = key;
   // The ACK must come within 64*T1, the time a UAS retransmits its 2xx (§13.3.1.4).
-  set_deadline(key, it->second, context.now + 64 * config_.sip.t1_ms);
+  deadlines_.arm(key, context.now + sip::TransactionTimers{config_.sip.t1_ms}.timeout());
   log_.info("session ", internal, " -> ", partner, " started (Call-ID ", invite.call_id(),
             ", thread ", context.thread, ")");
   return response;
@@ -102,11 +90,11 @@ Result<sip::SipMessage> ImSessions::reinvite(const sip::SipMessage& invite,
                                              const InviteContext& context) {
   const std::string key = sip::DialogId::of_incoming_request(invite).key();
   auto it = sessions_.find(key);
-  if (it == sessions_.end()) return refusal(invite, 481, context.to_tag);
+  if (it == sessions_.end()) return sip::SipMessage::make_response(invite, 481, {}, context.to_tag);
   if (it->second.dialog.on_request(invite) == sip::Dialog::Verdict::out_of_order) {
-    return refusal(invite, 500, context.to_tag);
+    return sip::SipMessage::make_response(invite, 500, {}, context.to_tag);
   }
-  set_deadline(key, it->second, context.now + kIdleTimeout);
+  deadlines_.arm(key, context.now + kIdleTimeout);
   return answer(invite, context.to_tag, it->second.dialog.state().local_contact,
                 it->second.sdp_address, context.now);
 }
@@ -119,13 +107,14 @@ Result<sip::SipMessage> ImSessions::answer(const sip::SipMessage& invite, std::s
   if (invite.content_type() != kSdpType) {
     log_.info("INVITE from ", invite.from().uri, " offers no SDP (", invite.content_type(),
               "): 488");
-    return refusal(invite, sip::kSdpRefusalStatus, to_tag, {{"Accept", std::string(kSdpType)}});
+    return sip::SipMessage::make_response(invite, sip::kSdpRefusalStatus, {}, to_tag,
+                                          {{"Accept", std::string(kSdpType)}});
   }
   auto offer = sip::find_im_session(invite.body());
   if (!offer) {
     log_.info("INVITE from ", invite.from().uri, " offers no IM session (", offer.error().detail,
               "): 488");
-    return refusal(invite, sip::kSdpRefusalStatus, to_tag);
+    return sip::SipMessage::make_response(invite, sip::kSdpRefusalStatus, {}, to_tag);
   }
   sip::SdpAnswerParams params;
   params.address = std::string(sdp_address);
@@ -149,27 +138,30 @@ void ImSessions::on_ack(const sip::SipMessage& ack, Millis now) {
     return;
   }
   it->second.confirmed = true;
-  set_deadline(key, it->second, now + kIdleTimeout);
+  deadlines_.arm(key, now + kIdleTimeout);
 }
 
 Result<sip::SipMessage> ImSessions::on_bye(const sip::SipMessage& bye, std::string_view to_tag) {
   const std::string key = sip::DialogId::of_incoming_request(bye).key();
   auto it = sessions_.find(key);
-  if (it == sessions_.end()) return refusal(bye, 481, to_tag);
+  if (it == sessions_.end()) return sip::SipMessage::make_response(bye, 481, {}, to_tag);
   log_.info("session ", it->second.internal_jid, " -> ", it->second.partner_jid,
             " ended by BYE (Call-ID ", bye.call_id(), ")");
   erase(key);
   return sip::SipMessage::make_response(bye, 200, {}, to_tag);
 }
 
-Result<std::string, int> ImSessions::on_message(const sip::SipMessage& message, Millis now) {
+Result<std::string, bridge::SipFailure> ImSessions::on_message(const sip::SipMessage& message,
+                                                               Millis now) {
   const std::string key = sip::DialogId::of_incoming_request(message).key();
   auto it = sessions_.find(key);
-  if (it == sessions_.end()) return fail(481);
-  if (it->second.dialog.on_request(message) != sip::Dialog::Verdict::accept) return fail(500);
+  if (it == sessions_.end()) return fail(bridge::SipFailure{481, "in no live session", {}});
+  if (it->second.dialog.on_request(message) != sip::Dialog::Verdict::accept) {
+    return fail(bridge::SipFailure{500, "CSeq out of order in its session", {}});
+  }
   // A MESSAGE proves the caller has the dialog even if its ACK was lost on the way.
   it->second.confirmed = true;
-  set_deadline(key, it->second, now + kIdleTimeout);
+  deadlines_.arm(key, now + kIdleTimeout);
   return it->second.thread;
 }
 
@@ -188,7 +180,7 @@ Result<sip::SipMessage> ImSessions::request_for(const bridge::SipImRequest& im,
         ok = request->set_header("Content-Language", im.content_language);
       }
       if (!ok) return fail(ok.error());
-      set_deadline(pair->second, it->second, now + kIdleTimeout);
+      deadlines_.arm(pair->second, now + kIdleTimeout);
       return request;
     }
   }
@@ -197,15 +189,14 @@ Result<sip::SipMessage> ImSessions::request_for(const bridge::SipImRequest& im,
   Status ok = im.apply_to(*request, from_tag);
   if (ok) ok = request->set_call_id(call_id);
   if (ok) ok = request->set_cseq(1, "MESSAGE");
-  if (ok) ok = request->set_max_forwards(70);
+  if (ok) ok = request->set_max_forwards(SipClient::kMaxForwards);
   if (!ok) return fail(ok.error());
   return request;
 }
 
 std::vector<sip::SipMessage> ImSessions::on_timer(Millis now) {
   std::vector<sip::SipMessage> byes;
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    const std::string key = deadlines_.begin()->second;
+  for (const std::string& key : deadlines_.take_due(now)) {
     auto it = sessions_.find(key);
     if (it != sessions_.end()) {
       log_.info("session ", it->second.internal_jid, " -> ", it->second.partner_jid,
@@ -223,7 +214,7 @@ std::vector<sip::SipMessage> ImSessions::on_timer(Millis now) {
 }
 
 Millis ImSessions::next_deadline() const {
-  return deadlines_.empty() ? kNoDeadline : deadlines_.begin()->first;
+  return deadlines_.next();
 }
 
 std::string ImSessions::thread_of_call(std::string_view call_id) const {
@@ -233,16 +224,10 @@ std::string ImSessions::thread_of_call(std::string_view call_id) const {
   return {};
 }
 
-void ImSessions::set_deadline(const std::string& key, Session& session, Millis deadline) {
-  deadlines_.erase({session.deadline, key});
-  session.deadline = deadline;
-  deadlines_.emplace(deadline, key);
-}
-
 void ImSessions::erase(const std::string& key) {
   auto it = sessions_.find(key);
   if (it == sessions_.end()) return;
-  deadlines_.erase({it->second.deadline, key});
+  deadlines_.disarm(key);
   auto pair = by_pair_.find({it->second.internal_jid, it->second.partner_jid});
   if (pair != by_pair_.end() && pair->second == key) by_pair_.erase(pair);
   sessions_.erase(it);

@@ -1,6 +1,6 @@
-// Session-mode instant messaging as Lync / Skype for Business clients start it (issue 3 item 3):
-// an INVITE offering "m=message <port> sip <uri>" (sip/sdp.h) creates a SIP dialog, and the
-// MESSAGEs of the conversation travel inside it. The gateway is the UAS of every such session.
+// Session-mode instant messaging as Lync / Skype for Business clients start it: an INVITE
+// offering "m=message <port> sip <uri>" (sip/sdp.h) creates a SIP dialog, and the MESSAGEs of
+// the conversation travel inside it. The gateway is the UAS of every such session.
 //
 //   INVITE (no To tag)   policy as for page-mode MESSAGE (PartnerPolicy::outbound_im), then the
 //                        offer: 200 with the SDP answer, Contact = the gateway, Record-Route
@@ -19,7 +19,7 @@
 //                        route set, next CSeq); otherwise it is a page-mode MESSAGE.
 //   idle                 a session with no request either way for kIdleTimeout ends with a BYE.
 //
-// CANCEL is the gateway's business (RFC 3261 §9.2): INVITEs are answered at once, so a CANCEL
+// CANCEL is ImService's business (RFC 3261 §9.2): INVITEs are answered at once, so a CANCEL
 // always finds its INVITE answered and only gets its own 200.
 //
 // Sessions live in memory only: a restart forgets them, and the SIP side's next in-dialog
@@ -29,13 +29,13 @@
 #include <cstddef>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/core/clock.h"
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/core/result.h"
 #include "frontend-gateway/bridge/message_mapper.h"
@@ -75,8 +75,8 @@ class ImSessions {
   void on_ack(const sip::SipMessage& ack, Millis now);
   // A BYE: 200 when it ended a session, 481 otherwise.
   Result<sip::SipMessage> on_bye(const sip::SipMessage& bye, std::string_view to_tag);
-  // A MESSAGE with a To tag: the session's thread, or the status to refuse it with.
-  Result<std::string, int> on_message(const sip::SipMessage& message, Millis now);
+  // A MESSAGE with a To tag: the session's thread, or how to refuse it.
+  Result<std::string, bridge::SipFailure> on_message(const sip::SipMessage& message, Millis now);
 
   // The MESSAGE for an XMPP message: inside the confirmed session between the two users when
   // there is one, else a page-mode request with this From tag and Call-ID (CSeq 1). The caller
@@ -100,7 +100,6 @@ class ImSessions {
     std::string partner_jid;   // Bare JID of the partner user (the callee).
     std::string sdp_address;   // Our address in the SDP answers of this session.
     bool confirmed = false;    // The ACK arrived.
-    Millis deadline = kNoDeadline;
   };
   using Pair = std::pair<std::string, std::string>;  // (internal, partner) bare JIDs.
 
@@ -110,7 +109,6 @@ class ImSessions {
   Result<sip::SipMessage> answer(const sip::SipMessage& invite, std::string_view to_tag,
                                  std::string_view contact, std::string_view sdp_address,
                                  Millis now);
-  void set_deadline(const std::string& key, Session& session, Millis deadline);
   void erase(const std::string& key);
 
   const GatewayConfig& config_;
@@ -118,7 +116,7 @@ class ImSessions {
   Logger log_{"im-session"};
   std::map<std::string, Session> sessions_;  // By DialogId::key().
   std::map<Pair, std::string> by_pair_;      // The newest session of each pair of users.
-  std::set<std::pair<Millis, std::string>> deadlines_;
+  DeadlineSet<std::string> deadlines_;       // By DialogId::key(): ACK missing or idle too long.
 };
 
 }  // namespace xf::gw

@@ -6,13 +6,14 @@ namespace xf::gw {
 
 Status PendingRequests::add(RelayRef ref, PendingRequest&& request) {
   if (full()) return fail(Errc::limit_exceeded, "too many SIP requests waiting for the edge");
-  if (entries_.count(ref) != 0) return fail(Errc::invalid_argument, "relay frame is already pending");
+  if (entries_.count(ref) != 0)
+    return fail(Errc::invalid_argument, "relay frame is already pending");
   const bool indexed = !request.stanza.id.empty();
   if (indexed && by_stanza_.count(request.stanza) != 0) {
     return fail(Errc::invalid_argument, "stanza id is already pending");
   }
   if (indexed) by_stanza_.emplace(request.stanza, ref);
-  deadlines_.emplace(request.deadline, ref);
+  deadlines_.arm(ref, request.deadline);
   auto it = entries_.emplace(ref, std::move(request)).first;
   it->second.delivered = false;
   return {};
@@ -20,7 +21,7 @@ Status PendingRequests::add(RelayRef ref, PendingRequest&& request) {
 
 PendingRequest PendingRequests::remove(std::map<RelayRef, PendingRequest>::iterator it) {
   PendingRequest out = std::move(it->second);
-  deadlines_.erase({out.deadline, it->first});
+  deadlines_.disarm(it->first);
   if (!out.stanza.id.empty()) by_stanza_.erase(out.stanza);
   entries_.erase(it);
   return out;
@@ -35,10 +36,9 @@ std::optional<PendingRequest> PendingRequests::take(RelayRef ref) {
 bool PendingRequests::hold(RelayRef ref, Millis until) {
   auto it = entries_.find(ref);
   if (it == entries_.end() || it->second.delivered) return false;
-  deadlines_.erase({it->second.deadline, ref});
   it->second.deadline = until;
   it->second.delivered = true;
-  deadlines_.emplace(until, ref);
+  deadlines_.arm(ref, until);
   return true;
 }
 
@@ -64,19 +64,14 @@ std::vector<PendingRequest> PendingRequests::take_link(std::size_t link) {
 
 std::vector<PendingRequest> PendingRequests::take_expired(Millis now) {
   std::vector<PendingRequest> out;
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    auto it = entries_.find(deadlines_.begin()->second);
-    if (it == entries_.end()) {
-      deadlines_.erase(deadlines_.begin());
-      continue;
-    }
-    out.push_back(remove(it));
+  for (const RelayRef& ref : deadlines_.take_due(now)) {
+    if (auto it = entries_.find(ref); it != entries_.end()) out.push_back(remove(it));
   }
   return out;
 }
 
 Millis PendingRequests::next_deadline() const {
-  return deadlines_.empty() ? kNoDeadline : deadlines_.begin()->first;
+  return deadlines_.next();
 }
 
 }  // namespace xf::gw

@@ -13,12 +13,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/core/clock.h"
+#include "common/core/deadline_set.h"
 #include "common/core/result.h"
 #include "frontend-gateway/core/relay_port.h"
 #include "frontend-gateway/sip/sip_message.h"
@@ -73,7 +73,7 @@ class PendingRequests {
   std::size_t max_;
   std::map<RelayRef, PendingRequest> entries_;
   std::map<StanzaKey, RelayRef> by_stanza_;
-  std::set<std::pair<Millis, RelayRef>> deadlines_;
+  DeadlineSet<RelayRef> deadlines_;
 };
 
 }  // namespace xf::gw

@@ -5,6 +5,7 @@
 
 #include "frontend-gateway/bridge/address_map.h"
 #include "frontend-gateway/bridge/pidf.h"
+#include "frontend-gateway/presence/dialog_record.h"
 #include "frontend-gateway/sip/event_header.h"
 
 namespace xf::gw {
@@ -12,10 +13,6 @@ namespace xf::gw {
 namespace {
 
 using Kind = PresenceRequest::Kind;
-
-store::DialogState to_store(const sip::DialogState& d) {
-  return {d.call_id, d.local_tag, d.remote_tag, d.remote_target, d.route_set};
-}
 
 // The canonical SIP URI of a SIP address (parameters dropped), via its JID.
 Result<std::string> canonical_uri(const xmpp::Jid& jid) {
@@ -37,9 +34,9 @@ bool accepts_pidf(const sip::SipMessage& subscribe) {
 
 }  // namespace
 
-PresenceNotifier::PresenceNotifier(const GatewayConfig& config, PresenceIo& io,
-                                   store::StateStore& store, PresenceCache& cache)
-    : config_(config), io_(io), store_(store), cache_(cache), policy_(config) {}
+PresenceNotifier::PresenceNotifier(const GatewayParts& parts, store::StateStore& store,
+                                   PresenceCache& cache)
+    : parts_(parts), store_(store), cache_(cache), requests_(parts.sip, *this) {}
 
 std::string PresenceNotifier::key(const std::string& watcher_uri, const std::string& partner_jid) {
   return watcher_uri + "\n" + partner_jid;
@@ -57,14 +54,14 @@ void PresenceNotifier::load() {
 
 void PresenceNotifier::erase(const std::string& watcher_uri, const std::string& partner_jid) {
   if (auto gone = store_.delete_sip_to_xmpp(watcher_uri, partner_jid); !gone.ok()) {
-    log_.error("subscription ", watcher_uri, " -> ", partner_jid, " not deleted: ",
-               gone.error().detail);
+    log_.error("subscription ", watcher_uri, " -> ", partner_jid,
+               " not deleted: ", gone.error().detail);
   }
 }
 
 void PresenceNotifier::save(const store::SipToXmppSubscription& record) {
   store::SipToXmppSubscription copy = record;
-  copy.updated_at = io_.wall_now();
+  copy.updated_at = parts_.clock.wall_now();
   if (copy.created_at == 0) copy.created_at = copy.updated_at;
   if (Status st = store_.upsert_sip_to_xmpp(copy); !st.ok()) {
     log_.error("subscription ", record.watcher_uri, " -> ", record.partner_jid,
@@ -73,12 +70,13 @@ void PresenceNotifier::save(const store::SipToXmppSubscription& record) {
 }
 
 void PresenceNotifier::arm_expiry(const store::SipToXmppSubscription& record) {
-  const Millis at = io_.now() + std::max<store::UnixMillis>(0, record.expires_at - io_.wall_now());
+  const Millis at = parts_.clock.now() +
+                    std::max<store::UnixMillis>(0, record.expires_at - parts_.clock.wall_now());
   expiries_.arm(key(record.watcher_uri, record.partner_jid), at);
 }
 
 std::uint32_t PresenceNotifier::seconds_left(const store::SipToXmppSubscription& record) const {
-  const store::UnixMillis left = (record.expires_at - io_.wall_now() + 999) / 1000;
+  const store::UnixMillis left = (record.expires_at - parts_.clock.wall_now() + 999) / 1000;
   return static_cast<std::uint32_t>(std::clamp<store::UnixMillis>(left, 0, 0x7fffffff));
 }
 
@@ -87,18 +85,8 @@ Result<sip::Dialog> PresenceNotifier::dialog_of(const store::SipToXmppSubscripti
   if (!partner.ok()) return fail(partner.error());
   auto local_uri = canonical_uri(*partner);
   if (!local_uri.ok()) return fail(local_uri.error());
-  sip::DialogState s;
-  s.call_id = record.dialog.call_id;
-  s.local_tag = record.dialog.local_tag;
-  s.remote_tag = record.dialog.remote_tag;
-  s.local_uri = *local_uri;
-  s.remote_uri = record.watcher_uri;
-  s.remote_target = record.dialog.remote_target;
-  s.local_contact = io_.contact();
-  s.local_cseq = record.notify_cseq;
-  s.remote_cseq = record.remote_cseq;
-  s.route_set = record.dialog.route_set;
-  return sip::Dialog::restore(std::move(s));
+  return restore_dialog(record.dialog, {*local_uri, record.watcher_uri, parts_.contact("gateway"),
+                                        record.notify_cseq, record.remote_cseq});
 }
 
 // ---- SUBSCRIBE ------------------------------------------------------------------------------
@@ -107,13 +95,13 @@ void PresenceNotifier::on_subscribe(std::uint64_t connection, const sip::SipMess
   auto event = sip::EventHeader::of(subscribe);
   if (!event.ok()) {
     log_.info("SUBSCRIBE from ", subscribe.from().uri, " without a valid Event: 400");
-    io_.respond(connection, subscribe, 400, io_.token());
+    parts_.responder.respond(connection, subscribe, 400, parts_.tokens.hex());
     return;
   }
   if (event->package != "presence" || !event->templates.empty()) {
-    log_.info("SUBSCRIBE from ", subscribe.from().uri, " for event ", event->event_type(),
-              ": 489");
-    io_.respond(connection, subscribe, 489, io_.token(), {{"Allow-Events", "presence"}});
+    log_.info("SUBSCRIBE from ", subscribe.from().uri, " for event ", event->event_type(), ": 489");
+    parts_.responder.respond(connection, subscribe, 489, parts_.tokens.hex(),
+                             {{"Allow-Events", "presence"}});
     return;
   }
   if (subscribe.to().tag.empty()) {
@@ -125,40 +113,41 @@ void PresenceNotifier::on_subscribe(std::uint64_t connection, const sip::SipMess
 
 void PresenceNotifier::new_subscription(std::uint64_t connection,
                                         const sip::SipMessage& subscribe) {
-  const std::string to_tag = io_.token();
+  const std::string to_tag = parts_.tokens.hex();
   auto watcher = bridge::jid_for_sip_uri(subscribe.from().uri);
   auto partner = bridge::jid_for_sip_uri(subscribe.request_uri());
   if (!watcher.ok() || !partner.ok() || watcher->local().empty() || partner->local().empty()) {
     log_.info("SUBSCRIBE ", subscribe.from().uri, " -> ", subscribe.request_uri(),
               ": addresses do not map to JIDs: 400");
-    io_.respond(connection, subscribe, 400, to_tag);
+    parts_.responder.respond(connection, subscribe, 400, to_tag);
     return;
   }
-  const PolicyVerdict verdict = policy_.outbound_im(watcher->domain(), partner->domain());
+  const PolicyVerdict verdict = parts_.policy.outbound_im(watcher->domain(), partner->domain());
   if (verdict != PolicyVerdict::allow) {
     log_.info("SUBSCRIBE ", watcher->bare_string(), " -> ", partner->bare_string(),
               " refused (403): ", to_string(verdict));
-    io_.respond(connection, subscribe, 403, to_tag);
+    parts_.responder.respond(connection, subscribe, 403, to_tag);
     return;
   }
   if (!accepts_pidf(subscribe)) {
-    io_.respond(connection, subscribe, 406, to_tag, {{"Accept", "application/pidf+xml"}});
+    parts_.responder.respond(connection, subscribe, 406, to_tag,
+                             {{"Accept", std::string(bridge::kPidfContentType)}});
     return;
   }
   auto watcher_uri = canonical_uri(*watcher);
   if (!watcher_uri.ok()) {
-    io_.respond(connection, subscribe, 400, to_tag);
+    parts_.responder.respond(connection, subscribe, 400, to_tag);
     return;
   }
   const std::string partner_jid = partner->bare_string();
   const sip::ExpiresDecision decision = expires_.decide(subscribe);
   switch (decision.kind) {
     case sip::ExpiresDecision::Kind::malformed:
-      io_.respond(connection, subscribe, 400, to_tag);
+      parts_.responder.respond(connection, subscribe, 400, to_tag);
       return;
     case sip::ExpiresDecision::Kind::too_brief:
-      io_.respond(connection, subscribe, 423, to_tag,
-                  {{"Min-Expires", std::to_string(decision.expires)}});
+      parts_.responder.respond(connection, subscribe, 423, to_tag,
+                               {{"Min-Expires", std::to_string(decision.expires)}});
       return;
     case sip::ExpiresDecision::Kind::fetch:
       fetch(connection, subscribe, *watcher_uri, partner_jid);
@@ -169,28 +158,29 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
   auto existing = store_.get_sip_to_xmpp(*watcher_uri, partner_jid);
   const bool subscribed = existing.ok() && existing->has_value() &&
                           (*existing)->xmpp_state == store::XmppSubscriptionState::subscribed;
-  if (!subscribed && !io_.relay_up()) {
+  if (!subscribed && !parts_.relay.any_link_up()) {
     log_.warn("SUBSCRIBE ", *watcher_uri, " -> ", partner_jid, ": no relay link is up (503)");
-    io_.respond(connection, subscribe, 503, to_tag);
+    parts_.responder.respond(connection, subscribe, 503, to_tag);
     return;
   }
-  auto dialog = sip::Dialog::create_uas(subscribe, to_tag, io_.contact());
+  auto dialog = sip::Dialog::create_uas(subscribe, to_tag, parts_.contact("gateway"));
   if (!dialog.ok()) {
     log_.info("SUBSCRIBE ", *watcher_uri, " -> ", partner_jid, ": ", dialog.error().detail,
               " (400)");
-    io_.respond(connection, subscribe, 400, to_tag);
+    parts_.responder.respond(connection, subscribe, 400, to_tag);
     return;
   }
   store::SipToXmppSubscription record;
   record.watcher_uri = *watcher_uri;
   record.partner_jid = partner_jid;
   record.state = subscribed ? store::SubscriptionState::active : store::SubscriptionState::pending;
-  record.dialog = to_store(dialog->state());
+  record.dialog = to_record(dialog->state());
   record.remote_cseq = subscribe.cseq_number();
   record.notify_cseq = 0;
-  record.expires_at = io_.wall_now() + static_cast<store::UnixMillis>(decision.expires) * 1000;
-  record.xmpp_state = subscribed ? store::XmppSubscriptionState::subscribed
-                                 : store::XmppSubscriptionState::none;
+  record.expires_at =
+      parts_.clock.wall_now() + static_cast<store::UnixMillis>(decision.expires) * 1000;
+  record.xmpp_state =
+      subscribed ? store::XmppSubscriptionState::subscribed : store::XmppSubscriptionState::none;
   if (existing.ok() && existing->has_value()) {
     record.created_at = (*existing)->created_at;
     rates_.erase(key(record.watcher_uri, record.partner_jid));
@@ -198,7 +188,7 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
   save(record);
   // The internal user asked for the partner user's presence: that is adding the contact.
   store::Authorization auth{record.watcher_uri, partner_jid, store::AuthorizationDecision::allowed,
-                            io_.wall_now(), io_.wall_now()};
+                            parts_.clock.wall_now(), parts_.clock.wall_now()};
   if (Status st = store_.upsert_authorization(auth); !st.ok()) {
     log_.warn("authorization ", record.watcher_uri, " / ", partner_jid,
               " not stored: ", st.error().detail);
@@ -206,13 +196,13 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
 
   auto response = sip::SipMessage::make_response(subscribe, 202, {}, to_tag);
   Status built = response.ok() ? Status() : Status(fail(response.error()));
-  if (built.ok()) built = sip::add_dialog_headers(*response, subscribe, io_.contact());
+  if (built.ok()) built = sip::add_dialog_headers(*response, subscribe, parts_.contact("gateway"));
   if (built.ok()) built = response->set_header("Expires", std::to_string(decision.expires));
   if (!built.ok()) {
-    io_.respond_with(connection, fail(built.error()));
+    parts_.responder.send(connection, fail(built.error()));
     return;
   }
-  io_.respond_with(connection, std::move(response));
+  parts_.responder.send(connection, std::move(response));
   log_.info("SUBSCRIBE ", record.watcher_uri, " -> ", partner_jid, " accepted (202, ",
             decision.expires, " s)", subscribed ? ", already subscribed" : "");
   arm_expiry(record);
@@ -228,21 +218,21 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
 // Expires: 0 on a new dialog: one NOTIFY with what the watcher may see, then nothing.
 void PresenceNotifier::fetch(std::uint64_t connection, const sip::SipMessage& subscribe,
                              const std::string& watcher_uri, const std::string& partner_jid) {
-  const std::string to_tag = io_.token();
-  auto dialog = sip::Dialog::create_uas(subscribe, to_tag, io_.contact());
+  const std::string to_tag = parts_.tokens.hex();
+  auto dialog = sip::Dialog::create_uas(subscribe, to_tag, parts_.contact("gateway"));
   if (!dialog.ok()) {
-    io_.respond(connection, subscribe, 400, to_tag);
+    parts_.responder.respond(connection, subscribe, 400, to_tag);
     return;
   }
   auto response = sip::SipMessage::make_response(subscribe, 200, {}, to_tag);
   Status built = response.ok() ? Status() : Status(fail(response.error()));
-  if (built.ok()) built = sip::add_dialog_headers(*response, subscribe, io_.contact());
+  if (built.ok()) built = sip::add_dialog_headers(*response, subscribe, parts_.contact("gateway"));
   if (built.ok()) built = response->set_header("Expires", "0");
   if (!built.ok()) {
-    io_.respond_with(connection, fail(built.error()));
+    parts_.responder.send(connection, fail(built.error()));
     return;
   }
-  io_.respond_with(connection, std::move(response));
+  parts_.responder.send(connection, std::move(response));
   auto existing = store_.get_sip_to_xmpp(watcher_uri, partner_jid);
   const bool may_see = existing.ok() && existing->has_value() &&
                        (*existing)->xmpp_state == store::XmppSubscriptionState::subscribed;
@@ -252,13 +242,14 @@ void PresenceNotifier::fetch(std::uint64_t connection, const sip::SipMessage& su
   if (built.ok()) built = request->set_header("Event", "presence");
   if (built.ok()) built = request->set_header("Subscription-State", *state);
   if (built.ok() && may_see) {
-    built = request->set_body(bridge::kPidfContentType, bridge::build_pidf(cache_.partner(partner_jid)));
+    built = request->set_body(bridge::kPidfContentType,
+                              bridge::build_pidf(cache_.partner(partner_jid)));
   }
   if (built.ok()) {
-    built = io_.send_request(std::move(*request), {Kind::notify, watcher_uri, partner_jid});
+    built = requests_.send(std::move(*request), {Kind::notify, watcher_uri, partner_jid});
   }
-  log_.info("fetch ", watcher_uri, " -> ", partner_jid, may_see ? ": presence sent" :
-            ": not subscribed, no presence");
+  log_.info("fetch ", watcher_uri, " -> ", partner_jid,
+            may_see ? ": presence sent" : ": not subscribed, no presence");
   if (!built.ok()) log_.warn("fetch NOTIFY not sent: ", built.error().detail);
 }
 
@@ -266,7 +257,7 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
   auto found = store_.find_sip_to_xmpp_by_call_id(subscribe.call_id());
   if (!found.ok() || !found->has_value()) {
     log_.info("SUBSCRIBE ", subscribe.from().uri, " in an unknown dialog: 481");
-    io_.respond(connection, subscribe, 481);
+    parts_.responder.respond(connection, subscribe, 481);
     return;
   }
   store::SipToXmppSubscription record = std::move(**found);
@@ -274,15 +265,15 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
   if (!dialog.ok()) {
     log_.warn("subscription ", record.watcher_uri, " -> ", record.partner_jid,
               ": stored dialog unusable (", dialog.error().detail, "): 481");
-    io_.respond(connection, subscribe, 481);
+    parts_.responder.respond(connection, subscribe, 481);
     return;
   }
   switch (dialog->on_request(subscribe)) {
     case sip::Dialog::Verdict::not_this_dialog:
-      io_.respond(connection, subscribe, 481);
+      parts_.responder.respond(connection, subscribe, 481);
       return;
     case sip::Dialog::Verdict::out_of_order:
-      io_.respond(connection, subscribe, 500);
+      parts_.responder.respond(connection, subscribe, 500);
       return;
     case sip::Dialog::Verdict::accept:
       break;
@@ -292,14 +283,14 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
   const sip::ExpiresDecision decision = expires_.decide(subscribe);
   switch (decision.kind) {
     case sip::ExpiresDecision::Kind::malformed:
-      io_.respond(connection, subscribe, 400);
+      parts_.responder.respond(connection, subscribe, 400);
       return;
     case sip::ExpiresDecision::Kind::too_brief:
-      io_.respond(connection, subscribe, 423, {},
-                  {{"Min-Expires", std::to_string(decision.expires)}});
+      parts_.responder.respond(connection, subscribe, 423, {},
+                               {{"Min-Expires", std::to_string(decision.expires)}});
       return;
     case sip::ExpiresDecision::Kind::fetch: {
-      io_.respond(connection, subscribe, 200, {}, {{"Expires", "0"}});
+      parts_.responder.respond(connection, subscribe, 200, {}, {{"Expires", "0"}});
       log_.info("unsubscribe ", record.watcher_uri, " -> ", record.partner_jid);
       const std::string watcher_uri = record.watcher_uri;
       const std::string partner_jid = record.partner_jid;
@@ -310,10 +301,12 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
     case sip::ExpiresDecision::Kind::accept:
       break;
   }
-  record.expires_at = io_.wall_now() + static_cast<store::UnixMillis>(decision.expires) * 1000;
+  record.expires_at =
+      parts_.clock.wall_now() + static_cast<store::UnixMillis>(decision.expires) * 1000;
   save(record);
   arm_expiry(record);
-  io_.respond(connection, subscribe, 200, {}, {{"Expires", std::to_string(decision.expires)}});
+  parts_.responder.respond(connection, subscribe, 200, {},
+                           {{"Expires", std::to_string(decision.expires)}});
   log_.info("refresh ", record.watcher_uri, " -> ", record.partner_jid, " (", decision.expires,
             " s)");
   // RFC 6665 §4.2.2: every accepted SUBSCRIBE, refreshes included, gets a NOTIFY at once.
@@ -374,7 +367,7 @@ void PresenceNotifier::on_presence(const xmpp::Jid& partner, const xmpp::Jid& wa
                ": no SIP watcher; not cached");
     return;
   }
-  cache_.put_partner(partner.bare_string(), partner.resource(), doc, io_.wall_now());
+  cache_.put_partner(partner.bare_string(), partner.resource(), doc, parts_.clock.wall_now());
   if (record->state != store::SubscriptionState::active) {
     log_.debug("presence ", partner.to_string(), " -> ", record->watcher_uri,
                ": cached (subscription pending)");
@@ -398,20 +391,19 @@ void PresenceNotifier::on_error(const xmpp::Jid& partner, const xmpp::Jid& watch
             std::string("presence error ") + std::string(condition));
 }
 
-bool PresenceNotifier::on_bounce(RelayRef ref, std::string_view condition) {
+void PresenceNotifier::on_bounced(RelayRef ref, std::string_view condition) {
   auto it = subscribe_refs_.find(ref);
-  if (it == subscribe_refs_.end()) return false;
+  if (it == subscribe_refs_.end()) return;  // Forgotten: more than kMaxSubscribeRefs waited.
   const std::string k = it->second;
   subscribe_refs_.erase(it);
   const std::size_t nl = k.find('\n');
   auto found = store_.get_sip_to_xmpp(k.substr(0, nl), k.substr(nl + 1));
-  if (!found.ok() || !found->has_value()) return true;
+  if (!found.ok() || !found->has_value()) return;
   log_.info("subscribe to ", (*found)->partner_jid, " bounced by the edge (", condition, ")");
   const bool gone = condition == "item-not-found" || condition == "remote-server-not-found";
   terminate(std::move(**found),
             gone ? sip::TerminationReason::noresource : sip::TerminationReason::rejected,
             std::string("bounced: ") + std::string(condition));
-  return true;
 }
 
 void PresenceNotifier::send_to_partner(bridge::SubscriptionType type,
@@ -422,8 +414,11 @@ void PresenceNotifier::send_to_partner(bridge::SubscriptionType type,
   auto to = xmpp::Jid::parse(partner_jid);
   if (!from.ok() || !to.ok()) return;
   xml::Element stanza = bridge::make_subscription_presence(type, from->bare(), *to);
-  auto ref = io_.send_stanza(stanza, from->domain(), to->domain());
-  if (record == nullptr) return;
+  if (record == nullptr) {
+    (void)parts_.relay.send(stanza, from->domain(), to->domain());  // Nobody waits for it.
+    return;
+  }
+  auto ref = parts_.relay.send(stanza, from->domain(), to->domain(), this);
   if (!ref.ok()) {
     terminate(*record, sip::TerminationReason::probation, "the subscribe could not be relayed");
     return;
@@ -451,19 +446,19 @@ void PresenceNotifier::notify(store::SipToXmppSubscription& record,
                               bridge::build_pidf(cache_.partner(record.partner_jid)));
   }
   if (!built.ok()) {
-    log_.warn("NOTIFY to ", record.watcher_uri, " for ", record.partner_jid, " not built: ",
-              built.error().detail);
+    log_.warn("NOTIFY to ", record.watcher_uri, " for ", record.partner_jid,
+              " not built: ", built.error().detail);
     return;
   }
   record.notify_cseq = dialog->state().local_cseq;
   if (state.state != sip::SubState::terminated) save(record);
   Rate& rate = rates_[key(record.watcher_uri, record.partner_jid)];
-  rate.last = io_.now();
+  rate.last = parts_.clock.now();
   rate.dirty = false;
   rate_timers_.disarm(key(record.watcher_uri, record.partner_jid));
   log_.debug("NOTIFY ", *state_text, " to ", record.watcher_uri, " for ", record.partner_jid);
-  if (Status st = io_.send_request(std::move(*request),
-                                   {Kind::notify, record.watcher_uri, record.partner_jid});
+  if (Status st = requests_.send(std::move(*request),
+                                 {Kind::notify, record.watcher_uri, record.partner_jid});
       !st.ok()) {
     log_.warn("NOTIFY to ", record.watcher_uri, " not sent: ", st.error().detail);
   }
@@ -472,7 +467,7 @@ void PresenceNotifier::notify(store::SipToXmppSubscription& record,
 void PresenceNotifier::notify_state(store::SipToXmppSubscription& record) {
   const std::string k = key(record.watcher_uri, record.partner_jid);
   auto it = rates_.find(k);
-  const Millis now = io_.now();
+  const Millis now = parts_.clock.now();
   if (it != rates_.end() && now - it->second.last < kMinNotifyIntervalMs) {
     it->second.dirty = true;
     rate_timers_.arm(k, it->second.last + kMinNotifyIntervalMs);
@@ -482,8 +477,8 @@ void PresenceNotifier::notify_state(store::SipToXmppSubscription& record) {
   notify(record, sip::SubscriptionState::active(seconds_left(record)), true);
 }
 
-void PresenceNotifier::terminate(store::SipToXmppSubscription record,
-                                 sip::TerminationReason reason, std::string_view why) {
+void PresenceNotifier::terminate(store::SipToXmppSubscription record, sip::TerminationReason reason,
+                                 std::string_view why) {
   const std::string k = key(record.watcher_uri, record.partner_jid);
   expiries_.disarm(k);
   rate_timers_.disarm(k);
@@ -501,8 +496,7 @@ void PresenceNotifier::on_outcome(PresenceOutcome&& outcome) {
   // RFC 6665 §4.2.2: 481, a timeout or a transport failure means the watcher is gone.
   if (outcome.status == 481 || outcome.status == 408 || outcome.status == 503) {
     auto found = store_.get_sip_to_xmpp(why.watcher, why.target);
-    if (found.ok() && found->has_value() &&
-        (*found)->dialog.call_id == outcome.request.call_id()) {
+    if (found.ok() && found->has_value() && (*found)->dialog.call_id == outcome.request.call_id()) {
       log_.info("NOTIFY to ", why.watcher, " for ", why.target, " answered ", outcome.status,
                 ": subscription deleted");
       const std::string k = key(why.watcher, why.target);
@@ -534,7 +528,7 @@ void PresenceNotifier::on_timer(Millis now) {
     auto found = store_.get_sip_to_xmpp(k.substr(0, nl), k.substr(nl + 1));
     if (!found.ok() || !found->has_value()) continue;
     store::SipToXmppSubscription record = std::move(**found);
-    if (record.expires_at > io_.wall_now()) {
+    if (record.expires_at > parts_.clock.wall_now()) {
       arm_expiry(record);  // Refreshed meanwhile.
       continue;
     }

@@ -20,14 +20,13 @@
 #include <optional>
 #include <string>
 
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/presence_mapper.h"
-#include "frontend-gateway/config/gateway_config.h"
-#include "frontend-gateway/core/partner_policy.h"
+#include "frontend-gateway/core/gateway_parts.h"
 #include "frontend-gateway/presence/presence_cache.h"
-#include "frontend-gateway/presence/presence_io.h"
-#include "frontend-gateway/presence/presence_timers.h"
+#include "frontend-gateway/presence/presence_requests.h"
 #include "frontend-gateway/sip/dialog.h"
 #include "frontend-gateway/sip/expires_policy.h"
 #include "frontend-gateway/sip/subscription_state.h"
@@ -35,14 +34,17 @@
 
 namespace xf::gw {
 
-class PresenceNotifier {
+class PresenceNotifier final : private PresenceRequests::Handler, private RelaySender::Owner {
  public:
   // NOTIFYs to one subscription are at most this often (RFC 3856 §6.5 asks for a rate limit;
   // one a second keeps a flapping XMPP client from flooding SIP clients).
   static constexpr Millis kMinNotifyIntervalMs = 1000;
+  // Our subscribe stanzas still in the edge's hands: a bounce ends the SIP subscription. Each
+  // is answered within the relay's timeout; the bound only guards against a silent edge.
+  static constexpr std::size_t kMaxSubscribeRefs = 10000;
 
-  PresenceNotifier(const GatewayConfig& config, PresenceIo& io, store::StateStore& store,
-                   PresenceCache& cache);
+  // The parts, the store and the cache must outlive the notifier.
+  PresenceNotifier(const GatewayParts& parts, store::StateStore& store, PresenceCache& cache);
 
   // Re-arms the expiry of every live subscription in the store (start-up).
   void load();
@@ -57,18 +59,21 @@ class PresenceNotifier {
                    const bridge::PresenceDoc& doc);
   // A presence error from the partner, or an edge bounce of our subscribe.
   void on_error(const xmpp::Jid& partner, const xmpp::Jid& watcher, std::string_view condition);
-  // An edge bounce of a stanza we relayed; false when it was not one of ours.
-  bool on_bounce(RelayRef ref, std::string_view condition);
-  // The edge delivered a stanza to the partner stream: nothing more to wait for.
-  void on_delivered(RelayRef ref) { subscribe_refs_.erase(ref); }
-
-  void on_outcome(PresenceOutcome&& outcome);
   void on_timer(Millis now);
   Millis next_deadline() const;
 
   std::size_t armed_expiries() const { return expiries_.size(); }
+  // Forgets the NOTIFYs without an answer (shutdown); returns how many there were.
+  std::size_t forget_requests() { return requests_.clear(); }
 
  private:
+  // PresenceRequests::Handler: how a NOTIFY we sent ended.
+  void on_outcome(PresenceOutcome&& outcome) override;
+  // RelaySender::Owner, for our subscribe stanzas: delivered leaves nothing to wait for; a
+  // bounce ends the SIP subscription.
+  void on_delivered(RelayRef ref) override { subscribe_refs_.erase(ref); }
+  void on_bounced(RelayRef ref, std::string_view condition) override;
+
   struct Rate {
     Millis last = 0;     // When the last NOTIFY went.
     bool dirty = false;  // A change waits for the interval to pass.
@@ -96,19 +101,16 @@ class PresenceNotifier {
   void send_to_partner(bridge::SubscriptionType type, const std::string& watcher_uri,
                        const std::string& partner_jid, store::SipToXmppSubscription* record);
 
-  const GatewayConfig& config_;
-  PresenceIo& io_;
+  GatewayParts parts_;
   store::StateStore& store_;
   PresenceCache& cache_;
-  PartnerPolicy policy_;
+  PresenceRequests requests_;
   sip::ExpiresPolicy expires_;
   Logger log_{"presence-in"};
-  PresenceTimers expiries_;         // By key(): when the watcher's subscription lapses.
-  PresenceTimers rate_timers_;      // By key(): when a coalesced NOTIFY may go.
+  DeadlineSet<std::string> expiries_;     // By key(): when the watcher's subscription lapses.
+  DeadlineSet<std::string> rate_timers_;  // By key(): when a coalesced NOTIFY may go.
   std::map<std::string, Rate> rates_;
-  // Our subscribe stanzas still in the edge's hands: a bounce ends the SIP subscription. Each
-  // is answered within the relay's timeout; the bound only guards against a silent edge.
-  static constexpr std::size_t kMaxSubscribeRefs = 10000;
+  // Our subscribe stanzas still in the edge's hands (kMaxSubscribeRefs), by reference.
   std::map<RelayRef, std::string> subscribe_refs_;
 };
 

@@ -1,18 +1,15 @@
 #include "frontend-gateway/presence/presence_service.h"
 
-#include "common/xmpp/stanza_error_reply.h"
 #include "common/xmpp/jid.h"
-#include "frontend-gateway/bridge/error_reply.h"
+#include "common/xmpp/stanza_error_reply.h"
 
 namespace xf::gw {
 
-PresenceService::PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
-                                 sip::TransactionLayer& txn, GatewayClock& clock,
-                                 store::StateStore& store, std::uint64_t seed)
-    : io_(config, relay, sip, txn, clock, seed),
+PresenceService::PresenceService(const GatewayParts& parts, store::StateStore& store)
+    : parts_(parts),
       cache_(store),
-      subscriber_(config, io_, store, cache_),
-      notifier_(config, io_, store, cache_) {
+      subscriber_(parts, store, cache_),
+      notifier_(parts, store, cache_) {
   subscriber_.load();
   notifier_.load();
 }
@@ -48,9 +45,10 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
     case bridge::PresenceKind::unavailable: {
       auto doc = mapper_.to_pidf(presence);
       if (!doc.ok()) {
-        log_.info("presence from ", from->to_string(), " not mapped: ",
-                  xmpp::to_string(doc.error().condition), " (", doc.error().text, ")");
-        reply_error(presence, facts, doc.error().condition, doc.error().text);
+        log_.info("presence from ", from->to_string(),
+                  " not mapped: ", xmpp::to_string(doc.error().condition), " (", doc.error().text,
+                  ")");
+        parts_.relay.reply_error(presence, facts, doc.error().condition, doc.error().text);
         return;
       }
       notifier_.on_presence(*from, user, *doc);
@@ -60,7 +58,8 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
       notifier_.on_error(*from, user, xmpp::error_condition(presence));
       return;
     case bridge::PresenceKind::unknown:
-      reply_error(presence, facts, xmpp::StanzaError::bad_request, "unknown presence type");
+      parts_.relay.reply_error(presence, facts, xmpp::StanzaError::bad_request,
+                               "unknown presence type");
       return;
   }
 }
@@ -72,31 +71,8 @@ void PresenceService::on_sip_request(std::uint64_t connection, const sip::SipMes
   } else if (method == "NOTIFY") {
     subscriber_.on_notify(connection, request);
   } else {
-    io_.respond(connection, request, 405, io_.token());
+    parts_.responder.respond(connection, request, 405, parts_.tokens.hex());
   }
-}
-
-bool PresenceService::on_client_event(sip::ClientEvent& event) {
-  auto outcome = io_.on_client_event(std::move(event));
-  if (!outcome) return false;
-  if (outcome->why.kind == PresenceRequest::Kind::notify) {
-    notifier_.on_outcome(std::move(*outcome));
-  } else {
-    subscriber_.on_outcome(std::move(*outcome));
-  }
-  return true;
-}
-
-bool PresenceService::on_bounce(RelayRef ref, std::string_view condition) {
-  return notifier_.on_bounce(ref, condition);
-}
-
-void PresenceService::on_delivered(RelayRef ref) {
-  notifier_.on_delivered(ref);
-}
-
-void PresenceService::on_next_hop_up() {
-  io_.on_next_hop_up();
 }
 
 void PresenceService::on_timer(Millis now) {
@@ -109,17 +85,10 @@ Millis PresenceService::next_deadline() const {
 }
 
 void PresenceService::shutdown() {
-  // Subscriptions stay in the store for the next start; requests not sent yet are lost, and the
-  // refresh timers will redo them then.
-  if (std::size_t n = io_.drop_waiting(); n > 0) {
-    log_.info(n, " presence request(s) waiting for the SIP next hop dropped at shutdown");
-  }
-}
-
-void PresenceService::reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
-                                  xmpp::StanzaError condition, std::string_view text) {
-  if (auto reply = bridge::error_reply(original, condition, text)) {
-    io_.relay(*reply, facts.local_domain, facts.remote_domain);
+  // Subscriptions stay in the store for the next start; requests without an answer are
+  // forgotten, and the refresh timers redo them then.
+  if (std::size_t n = subscriber_.forget_requests() + notifier_.forget_requests(); n > 0) {
+    log_.info(n, " presence request(s) without an answer forgotten at shutdown");
   }
 }
 

@@ -1,36 +1,29 @@
 // Presence between partner XMPP users and internal SIP users (RFC 8048): the gateway core hands
-// it presence stanzas that passed the partner policy, SUBSCRIBE and NOTIFY requests, the
-// outcomes of the requests it sent, and relay verdicts; it keeps every subscription in the
-// state store. PresenceSubscriber does XMPP -> SIP (the gateway subscribes for partner users),
-// PresenceNotifier SIP -> XMPP (the gateway notifies internal watchers).
+// it presence stanzas that passed the partner policy and SUBSCRIBE and NOTIFY requests; it keeps
+// every subscription in the state store. PresenceSubscriber does XMPP -> SIP (the gateway
+// subscribes for partner users), PresenceNotifier SIP -> XMPP (the gateway notifies internal
+// watchers); each gets the outcomes of its own SIP requests and relay stanzas.
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 
 #include "common/core/log.h"
 #include "common/relay/messages.h"
 #include "common/xml/element.h"
 #include "frontend-gateway/bridge/presence_mapper.h"
-#include "frontend-gateway/core/gateway_clock.h"
-#include "frontend-gateway/config/gateway_config.h"
+#include "frontend-gateway/core/gateway_parts.h"
 #include "frontend-gateway/presence/presence_cache.h"
-#include "frontend-gateway/presence/presence_io.h"
 #include "frontend-gateway/presence/presence_notifier.h"
 #include "frontend-gateway/presence/presence_subscriber.h"
-#include "frontend-gateway/core/relay_port.h"
-#include "frontend-gateway/sip/transaction_layer.h"
-#include "frontend-gateway/core/sip_port.h"
 #include "frontend-gateway/store/state_store.h"
 
 namespace xf::gw {
 
 class PresenceService {
  public:
-  // Reads the stored subscriptions and arms their timers; sends nothing until on_timer().
-  PresenceService(const GatewayConfig& config, RelayPort& relay, SipPort& sip,
-                  sip::TransactionLayer& txn, GatewayClock& clock, store::StateStore& store,
-                  std::uint64_t seed);
+  // Reads the stored subscriptions and arms their timers; sends nothing until on_timer(). The
+  // parts and the store must outlive the service.
+  PresenceService(const GatewayParts& parts, store::StateStore& store);
   PresenceService(const PresenceService&) = delete;
   PresenceService& operator=(const PresenceService&) = delete;
 
@@ -38,12 +31,6 @@ class PresenceService {
   void on_partner_presence(const xml::Element& presence, const relay::RoutingFacts& facts);
   // A new SUBSCRIBE or NOTIFY server transaction; answered here.
   void on_sip_request(std::uint64_t connection, const sip::SipMessage& request);
-  // A client transaction's news; false when the transaction is not the presence service's.
-  bool on_client_event(sip::ClientEvent& event);
-  // Relay verdicts on stanzas we sent; on_bounce is false when the stanza was not ours.
-  bool on_bounce(RelayRef ref, std::string_view condition);
-  void on_delivered(RelayRef ref);
-  void on_next_hop_up();
 
   void on_timer(Millis now);
   Millis next_deadline() const;
@@ -51,13 +38,9 @@ class PresenceService {
 
   const PresenceSubscriber& subscriber() const { return subscriber_; }
   const PresenceNotifier& notifier() const { return notifier_; }
-  const PresenceIo& io() const { return io_; }
 
  private:
-  void reply_error(const xml::Element& original, const relay::RoutingFacts& facts,
-                   xmpp::StanzaError condition, std::string_view text);
-
-  PresenceIo io_;
+  GatewayParts parts_;
   PresenceCache cache_;
   PresenceSubscriber subscriber_;
   PresenceNotifier notifier_;

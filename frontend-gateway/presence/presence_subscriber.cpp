@@ -5,6 +5,7 @@
 
 #include "frontend-gateway/bridge/address_map.h"
 #include "frontend-gateway/bridge/pidf.h"
+#include "frontend-gateway/presence/dialog_record.h"
 #include "frontend-gateway/sip/event_header.h"
 #include "frontend-gateway/sip/expires_policy.h"
 #include "frontend-gateway/sip/subscription_state.h"
@@ -24,10 +25,6 @@ std::uint32_t requested_interval(const GatewayConfig& config) {
       std::clamp<std::int64_t>(s, 1, std::numeric_limits<std::uint32_t>::max()));
 }
 
-store::DialogState to_store(const sip::DialogState& d) {
-  return {d.call_id, d.local_tag, d.remote_tag, d.remote_target, d.route_set};
-}
-
 std::string uri_for(std::string_view bare_jid) {
   auto jid = xmpp::Jid::parse(bare_jid);
   if (!jid.ok()) return {};
@@ -37,9 +34,9 @@ std::string uri_for(std::string_view bare_jid) {
 
 }  // namespace
 
-PresenceSubscriber::PresenceSubscriber(const GatewayConfig& config, PresenceIo& io,
-                                       store::StateStore& store, PresenceCache& cache)
-    : config_(config), io_(io), store_(store), cache_(cache) {}
+PresenceSubscriber::PresenceSubscriber(const GatewayParts& parts, store::StateStore& store,
+                                       PresenceCache& cache)
+    : parts_(parts), store_(store), cache_(cache), requests_(parts.sip, *this) {}
 
 std::string PresenceSubscriber::key(const std::string& watcher, const std::string& sip_uri) {
   return watcher + "\n" + sip_uri;
@@ -55,7 +52,7 @@ void PresenceSubscriber::load() {
     if (record.dialog.remote_tag.empty()) {
       // The SUBSCRIBE was never answered before the stop: the timer starts it again (load()
       // only reads, so that it can run before the transports are up).
-      refreshes_.arm(key(record.watcher_jid, record.sip_uri), io_.now());
+      refreshes_.arm(key(record.watcher_jid, record.sip_uri), parts_.clock.now());
       continue;
     }
     arm_refresh(record);
@@ -71,7 +68,7 @@ void PresenceSubscriber::erase(const std::string& watcher, const std::string& si
 
 void PresenceSubscriber::save(const store::XmppToSipSubscription& record) {
   store::XmppToSipSubscription copy = record;
-  copy.updated_at = io_.wall_now();
+  copy.updated_at = parts_.clock.wall_now();
   if (copy.created_at == 0) copy.created_at = copy.updated_at;
   if (Status st = store_.upsert_xmpp_to_sip(copy); !st.ok()) {
     log_.error("subscription ", record.watcher_jid, " -> ", record.sip_uri,
@@ -133,8 +130,8 @@ void PresenceSubscriber::on_unsubscribe(const xmpp::Jid& watcher, const xmpp::Ji
     return;
   }
   auto dialog = dialog_of(record);
-  Result<sip::SipMessage> request =
-      dialog.ok() ? dialog->make_request("SUBSCRIBE") : Result<sip::SipMessage>(fail(dialog.error()));
+  Result<sip::SipMessage> request = dialog.ok() ? dialog->make_request("SUBSCRIBE")
+                                                : Result<sip::SipMessage>(fail(dialog.error()));
   if (request.ok()) {
     if (Status st = add_subscribe_headers(*request, 0); !st.ok()) request = fail(st.error());
   }
@@ -148,8 +145,8 @@ void PresenceSubscriber::on_unsubscribe(const xmpp::Jid& watcher, const xmpp::Ji
   record.state = store::SubscriptionState::terminated;
   save(record);
   log_.info("unsubscribe ", watcher_jid, " -> ", *sip_uri, ": SUBSCRIBE Expires: 0");
-  if (Status st = io_.send_request(std::move(*request),
-                                   {Kind::unsubscribe, record.watcher_jid, record.sip_uri});
+  if (Status st = requests_.send(std::move(*request),
+                                 {Kind::unsubscribe, record.watcher_jid, record.sip_uri});
       !st.ok()) {
     log_.warn("un-SUBSCRIBE ", watcher_jid, " -> ", *sip_uri, " not sent: ", st.error().detail);
     erase(record.watcher_jid, record.sip_uri);
@@ -173,19 +170,20 @@ void PresenceSubscriber::on_probe(const xmpp::Jid& prober, const xmpp::Jid& user
   // No cached state the prober may see: ask the notifier, which applies its own authorization.
   auto from_uri = bridge::sip_uri_for_jid(prober.bare());
   auto request = sip::SipMessage::make_request("SUBSCRIBE", *sip_uri);
-  Fetch fetch{prober.to_string(), *sip_uri, io_.token(), io_.now() + kFetchLifetimeMs};
-  const std::string call_id = io_.new_call_id();
-  Status built = from_uri.ok() && request.ok() ? Status() : Status(fail(Errc::invalid_argument,
-                                                                         "no SIP URI"));
+  Fetch fetch{prober.to_string(), *sip_uri, parts_.tokens.hex(),
+              parts_.clock.now() + kFetchLifetimeMs};
+  const std::string call_id = parts_.new_call_id("pres-");
+  Status built =
+      from_uri.ok() && request.ok() ? Status() : Status(fail(Errc::invalid_argument, "no SIP URI"));
   if (built.ok()) built = request->set_from({"", *from_uri, fetch.local_tag});
   if (built.ok()) built = request->set_to({"", *sip_uri, ""});
   if (built.ok()) built = request->set_call_id(call_id);
   if (built.ok()) built = request->set_cseq(1, "SUBSCRIBE");
-  if (built.ok()) built = request->set_max_forwards(70);
-  if (built.ok()) built = request->set_contact(io_.contact());
+  if (built.ok()) built = request->set_max_forwards(SipClient::kMaxForwards);
+  if (built.ok()) built = request->set_contact(parts_.contact("gateway"));
   if (built.ok()) built = add_subscribe_headers(*request, 0);
   if (built.ok()) {
-    built = io_.send_request(std::move(*request), {Kind::fetch, watcher_jid, *sip_uri});
+    built = requests_.send(std::move(*request), {Kind::fetch, watcher_jid, *sip_uri});
   }
   if (!built.ok()) {
     log_.warn("probe ", prober.to_string(), " -> ", *sip_uri, ": fetch not sent (",
@@ -206,28 +204,21 @@ Status PresenceSubscriber::add_subscribe_headers(sip::SipMessage& request, std::
 }
 
 Result<sip::Dialog> PresenceSubscriber::dialog_of(const store::XmppToSipSubscription& record) {
-  sip::DialogState s;
-  s.call_id = record.dialog.call_id;
-  s.local_tag = record.dialog.local_tag;
-  s.remote_tag = record.dialog.remote_tag;
-  s.local_uri = uri_for(record.watcher_jid);
-  s.remote_uri = record.sip_uri;
-  s.remote_target = record.dialog.remote_target.empty() ? record.sip_uri
-                                                         : record.dialog.remote_target;
-  s.local_contact = io_.contact();
-  s.local_cseq = record.local_cseq;
-  s.route_set = record.dialog.route_set;
-  return sip::Dialog::restore(std::move(s));
+  return restore_dialog(record.dialog, {uri_for(record.watcher_jid),
+                                        record.sip_uri,
+                                        parts_.contact("gateway"),
+                                        record.local_cseq,
+                                        {}});
 }
 
 void PresenceSubscriber::subscribe(store::XmppToSipSubscription record) {
-  const std::uint32_t expires = requested_interval(config_);
+  const std::uint32_t expires = requested_interval(parts_.config);
   refreshes_.disarm(key(record.watcher_jid, record.sip_uri));
   record.dialog = {};
-  record.dialog.call_id = io_.new_call_id();
-  record.dialog.local_tag = io_.token();
+  record.dialog.call_id = parts_.new_call_id("pres-");
+  record.dialog.local_tag = parts_.tokens.hex();
   record.local_cseq = 1;
-  record.last_refresh = io_.wall_now();
+  record.last_refresh = parts_.clock.wall_now();
   record.expires_at = record.last_refresh + static_cast<store::UnixMillis>(expires) * 1000;
   const std::string from_uri = uri_for(record.watcher_jid);
   auto request = sip::SipMessage::make_request("SUBSCRIBE", record.sip_uri);
@@ -236,58 +227,59 @@ void PresenceSubscriber::subscribe(store::XmppToSipSubscription record) {
   if (built.ok()) built = request->set_to({"", record.sip_uri, ""});
   if (built.ok()) built = request->set_call_id(record.dialog.call_id);
   if (built.ok()) built = request->set_cseq(1, "SUBSCRIBE");
-  if (built.ok()) built = request->set_max_forwards(70);
-  if (built.ok()) built = request->set_contact(io_.contact());
+  if (built.ok()) built = request->set_max_forwards(SipClient::kMaxForwards);
+  if (built.ok()) built = request->set_contact(parts_.contact("gateway"));
   if (built.ok()) built = add_subscribe_headers(*request, expires);
   if (built.ok()) {
     save(record);
-    built = io_.send_request(std::move(*request),
-                             {Kind::subscribe, record.watcher_jid, record.sip_uri});
+    built =
+        requests_.send(std::move(*request), {Kind::subscribe, record.watcher_jid, record.sip_uri});
   }
   if (!built.ok()) {
-    log_.warn("SUBSCRIBE ", record.watcher_jid, " -> ", record.sip_uri, " not sent: ",
-              built.error().detail);
+    log_.warn("SUBSCRIBE ", record.watcher_jid, " -> ", record.sip_uri,
+              " not sent: ", built.error().detail);
     end(record, "the SUBSCRIBE could not be sent");
   }
 }
 
 void PresenceSubscriber::refresh(store::XmppToSipSubscription record) {
-  const std::uint32_t expires = requested_interval(config_);
+  const std::uint32_t expires = requested_interval(parts_.config);
   auto dialog = dialog_of(record);
-  Result<sip::SipMessage> request =
-      dialog.ok() ? dialog->make_request("SUBSCRIBE") : Result<sip::SipMessage>(fail(dialog.error()));
+  Result<sip::SipMessage> request = dialog.ok() ? dialog->make_request("SUBSCRIBE")
+                                                : Result<sip::SipMessage>(fail(dialog.error()));
   if (request.ok()) {
     if (Status st = add_subscribe_headers(*request, expires); !st.ok()) request = fail(st.error());
   }
   if (!request.ok()) {
-    log_.warn("refresh ", record.watcher_jid, " -> ", record.sip_uri, ": ",
-              request.error().detail, "; subscribing again");
+    log_.warn("refresh ", record.watcher_jid, " -> ", record.sip_uri, ": ", request.error().detail,
+              "; subscribing again");
     subscribe(std::move(record));
     return;
   }
   record.local_cseq = dialog->state().local_cseq;
-  record.last_refresh = io_.wall_now();
+  record.last_refresh = parts_.clock.wall_now();
   save(record);
   log_.info("refresh ", record.watcher_jid, " -> ", record.sip_uri, " (CSeq ", record.local_cseq,
             ")");
-  if (Status st = io_.send_request(std::move(*request),
-                                   {Kind::refresh, record.watcher_jid, record.sip_uri});
+  if (Status st =
+          requests_.send(std::move(*request), {Kind::refresh, record.watcher_jid, record.sip_uri});
       !st.ok()) {
     log_.warn("refresh ", record.watcher_jid, " -> ", record.sip_uri,
               " not sent: ", st.error().detail, "; retrying in a minute");
-    refreshes_.arm(key(record.watcher_jid, record.sip_uri), io_.now() + 60 * 1000);
+    refreshes_.arm(key(record.watcher_jid, record.sip_uri), parts_.clock.now() + 60 * 1000);
   }
 }
 
 // The refresh time follows from what was granted at the last refresh, so that it is the same
 // before and after a restart: last_refresh + refresh_deadline(granted), in wall time.
 void PresenceSubscriber::arm_refresh(const store::XmppToSipSubscription& record) {
-  const store::UnixMillis granted_ms = std::max<store::UnixMillis>(
-      0, record.expires_at - record.last_refresh);
+  const store::UnixMillis granted_ms =
+      std::max<store::UnixMillis>(0, record.expires_at - record.last_refresh);
   const auto granted = static_cast<std::uint32_t>(
       std::min<store::UnixMillis>(granted_ms / 1000, std::numeric_limits<std::uint32_t>::max()));
   const store::UnixMillis at_wall = record.last_refresh + sip::refresh_deadline(0, granted);
-  const Millis at = io_.now() + std::max<store::UnixMillis>(0, at_wall - io_.wall_now());
+  const Millis at =
+      parts_.clock.now() + std::max<store::UnixMillis>(0, at_wall - parts_.clock.wall_now());
   refreshes_.arm(key(record.watcher_jid, record.sip_uri), at);
 }
 
@@ -315,7 +307,7 @@ void PresenceSubscriber::on_outcome(PresenceOutcome&& outcome) {
         return;
       }
       const std::uint32_t granted =
-          outcome.response->expires().value_or(requested_interval(config_));
+          outcome.response->expires().value_or(requested_interval(parts_.config));
       record.expires_at = record.last_refresh + static_cast<store::UnixMillis>(granted) * 1000;
       if (auto target = outcome.response->contact_uri()) record.dialog.remote_target = *target;
       save(record);
@@ -337,8 +329,8 @@ void PresenceSubscriber::on_outcome(PresenceOutcome&& outcome) {
       return;
     case Kind::fetch:
       if (!ok) {
-        log_.info("probe ", why.watcher, " -> ", why.target, ": fetch answered ",
-                  outcome.status, "; no presence to send");
+        log_.info("probe ", why.watcher, " -> ", why.target, ": fetch answered ", outcome.status,
+                  "; no presence to send");
         fetches_.erase(outcome.request.call_id());
         if (outcome.status == 404) {
           send_subscription(bridge::SubscriptionType::unsubscribed, why.target, why.watcher);
@@ -360,17 +352,18 @@ void PresenceSubscriber::subscribe_outcome(PresenceOutcome&& outcome) {
   if (!current) {
     if (status >= 200 && status < 300) {
       // Unsubscribed before the answer came: end the dialog the 2xx created.
-      auto dialog = sip::Dialog::create_uac(outcome.request, *outcome.response, io_.contact());
+      auto dialog =
+          sip::Dialog::create_uac(outcome.request, *outcome.response, parts_.contact("gateway"));
       if (!dialog.ok()) return;
       auto request = dialog->make_request("SUBSCRIBE");
       if (request.ok() && add_subscribe_headers(*request, 0).ok()) {
         log_.info("SUBSCRIBE ", why.watcher, " -> ", why.target,
                   " answered after the unsubscribe: ending it");
-        if (Status st = io_.send_request(std::move(*request),
-                                         {Kind::unsubscribe, why.watcher, why.target});
+        if (Status st =
+                requests_.send(std::move(*request), {Kind::unsubscribe, why.watcher, why.target});
             !st.ok()) {
-          log_.warn("un-SUBSCRIBE ", why.watcher, " -> ", why.target, " not sent: ",
-                    st.error().detail);
+          log_.warn("un-SUBSCRIBE ", why.watcher, " -> ", why.target,
+                    " not sent: ", st.error().detail);
         }
       }
     }
@@ -383,17 +376,19 @@ void PresenceSubscriber::subscribe_outcome(PresenceOutcome&& outcome) {
     end(record, "the SUBSCRIBE was refused");
     return;
   }
-  const std::uint32_t granted = outcome.response->expires().value_or(requested_interval(config_));
+  const std::uint32_t granted =
+      outcome.response->expires().value_or(requested_interval(parts_.config));
   record.expires_at = record.last_refresh + static_cast<store::UnixMillis>(granted) * 1000;
   if (record.dialog.remote_tag.empty()) {
-    auto dialog = sip::Dialog::create_uac(outcome.request, *outcome.response, io_.contact());
+    auto dialog =
+        sip::Dialog::create_uac(outcome.request, *outcome.response, parts_.contact("gateway"));
     if (!dialog.ok()) {
       log_.warn("SUBSCRIBE ", why.watcher, " -> ", why.target, ": 2xx without a usable dialog (",
                 dialog.error().detail, ")");
       end(record, "the 2xx did not create a dialog");
       return;
     }
-    record.dialog = to_store(dialog->state());
+    record.dialog = to_record(dialog->state());
   }
   save(record);
   arm_refresh(record);
@@ -404,17 +399,17 @@ void PresenceSubscriber::subscribe_outcome(PresenceOutcome&& outcome) {
 void PresenceSubscriber::on_notify(std::uint64_t connection, const sip::SipMessage& notify) {
   auto event = sip::EventHeader::of(notify);
   if (!event.ok()) {
-    io_.respond(connection, notify, 400);
+    parts_.responder.respond(connection, notify, 400);
     return;
   }
   if (event->package != "presence" || !event->templates.empty()) {
     log_.info("NOTIFY for event ", event->event_type(), ": 489");
-    io_.respond(connection, notify, 489, {}, {{"Allow-Events", "presence"}});
+    parts_.responder.respond(connection, notify, 489, {}, {{"Allow-Events", "presence"}});
     return;
   }
   auto state = sip::SubscriptionState::of(notify);
   if (!state.ok()) {
-    io_.respond(connection, notify, 400);
+    parts_.responder.respond(connection, notify, 400);
     return;
   }
   const std::string call_id = notify.call_id();
@@ -428,13 +423,13 @@ void PresenceSubscriber::on_notify(std::uint64_t connection, const sip::SipMessa
   if (!found.ok() || !found->has_value() || (*found)->dialog.local_tag != notify.to().tag) {
     log_.info("NOTIFY from ", notify.from().uri, " (Call-ID ", call_id,
               ") matches no subscription: 481");
-    io_.respond(connection, notify, 481);
+    parts_.responder.respond(connection, notify, 481);
     return;
   }
   store::XmppToSipSubscription record = std::move(**found);
   if (!record.dialog.remote_tag.empty() && record.dialog.remote_tag != notify.from().tag) {
     // A second notifier (a forked SUBSCRIBE): RFC 6665 §4.1.2.4 allows ending it; one is enough.
-    io_.respond(connection, notify, 481);
+    parts_.responder.respond(connection, notify, 481);
     return;
   }
   if (record.dialog.remote_tag.empty()) {
@@ -443,7 +438,7 @@ void PresenceSubscriber::on_notify(std::uint64_t connection, const sip::SipMessa
     if (auto target = notify.contact_uri()) record.dialog.remote_target = *target;
     record.dialog.route_set = notify.record_routes();
   }
-  io_.respond(connection, notify, 200);
+  parts_.responder.respond(connection, notify, 200);
   apply_notify(notify, std::move(record));
 }
 
@@ -472,14 +467,15 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
     log_.info("NOTIFY for ", record.sip_uri, ": body type '", notify.content_type(),
               "' is not PIDF; ignored");
   }
-  if (doc) cache_.put_internal(record.sip_uri, body, io_.wall_now());
+  if (doc) cache_.put_internal(record.sip_uri, body, parts_.clock.wall_now());
 
   switch (state->state) {
     case sip::SubState::active: {
       const bool first = record.state != store::SubscriptionState::active;
       record.state = store::SubscriptionState::active;
       if (state->expires) {
-        record.expires_at = io_.wall_now() + static_cast<store::UnixMillis>(*state->expires) * 1000;
+        record.expires_at =
+            parts_.clock.wall_now() + static_cast<store::UnixMillis>(*state->expires) * 1000;
       }
       save(record);
       if (first) {
@@ -487,7 +483,8 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
                   " active: subscribed");
         // The internal user accepted the partner user: that counts as adding the contact.
         store::Authorization auth{record.sip_uri, record.watcher_jid,
-                                  store::AuthorizationDecision::allowed, 0, io_.wall_now()};
+                                  store::AuthorizationDecision::allowed, 0,
+                                  parts_.clock.wall_now()};
         auth.created_at = auth.updated_at;
         if (Status st = store_.upsert_authorization(auth); !st.ok()) {
           log_.warn("authorization ", record.sip_uri, " / ", record.watcher_jid,
@@ -524,10 +521,10 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
 void PresenceSubscriber::notify_fetch(std::uint64_t connection, const sip::SipMessage& notify,
                                       Fetch fetch) {
   if (notify.to().tag != fetch.local_tag) {
-    io_.respond(connection, notify, 481);
+    parts_.responder.respond(connection, notify, 481);
     return;
   }
-  io_.respond(connection, notify, 200);
+  parts_.responder.respond(connection, notify, 200);
   const std::string body = notify.body();
   if (body.empty() || notify.content_type() != bridge::kPidfContentType) return;
   auto doc = bridge::parse_pidf(body);
@@ -548,8 +545,7 @@ void PresenceSubscriber::end(const store::XmppToSipSubscription& record, std::st
 }
 
 void PresenceSubscriber::send_subscription(bridge::SubscriptionType type,
-                                           const std::string& sip_uri,
-                                           const std::string& watcher) {
+                                           const std::string& sip_uri, const std::string& watcher) {
   auto from = bridge::jid_for_sip_uri(sip_uri);
   auto to = xmpp::Jid::parse(watcher);
   if (!from.ok() || !to.ok()) {
@@ -557,7 +553,7 @@ void PresenceSubscriber::send_subscription(bridge::SubscriptionType type,
     return;
   }
   xml::Element stanza = bridge::make_subscription_presence(type, from->bare(), *to);
-  io_.relay(stanza, from->domain(), to->domain());
+  (void)parts_.relay.send(stanza, from->domain(), to->domain());  // Nobody waits for it.
 }
 
 void PresenceSubscriber::send_presence_of(const std::string& sip_uri,
@@ -566,7 +562,7 @@ void PresenceSubscriber::send_presence_of(const std::string& sip_uri,
   auto to_jid = xmpp::Jid::parse(to);
   if (!from.ok() || !to_jid.ok()) return;
   xml::Element stanza = mapper_.to_xmpp(doc, from->bare(), *to_jid);
-  io_.relay(stanza, from->domain(), xmpp::domain_of(to));
+  (void)parts_.relay.send(stanza, from->domain(), xmpp::domain_of(to));  // Nobody waits for it.
 }
 
 // ---- Timers ---------------------------------------------------------------------------------

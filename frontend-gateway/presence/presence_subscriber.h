@@ -18,22 +18,22 @@
 #include <optional>
 #include <string>
 
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/xmpp/jid.h"
 #include "frontend-gateway/bridge/presence_mapper.h"
-#include "frontend-gateway/config/gateway_config.h"
+#include "frontend-gateway/core/gateway_parts.h"
 #include "frontend-gateway/presence/presence_cache.h"
-#include "frontend-gateway/presence/presence_io.h"
-#include "frontend-gateway/presence/presence_timers.h"
+#include "frontend-gateway/presence/presence_requests.h"
 #include "frontend-gateway/sip/dialog.h"
 #include "frontend-gateway/store/state_store.h"
 
 namespace xf::gw {
 
-class PresenceSubscriber {
+class PresenceSubscriber final : private PresenceRequests::Handler {
  public:
-  PresenceSubscriber(const GatewayConfig& config, PresenceIo& io, store::StateStore& store,
-                     PresenceCache& cache);
+  // The parts, the store and the cache must outlive the subscriber.
+  PresenceSubscriber(const GatewayParts& parts, store::StateStore& store, PresenceCache& cache);
 
   // Re-arms the refresh of every live subscription in the store (start-up).
   void load();
@@ -44,15 +44,19 @@ class PresenceSubscriber {
 
   // A NOTIFY from the SIP side: answered here (481 when it belongs to no subscription).
   void on_notify(std::uint64_t connection, const sip::SipMessage& notify);
-  void on_outcome(PresenceOutcome&& outcome);
 
   void on_timer(Millis now);
   Millis next_deadline() const;
 
   std::size_t armed_refreshes() const { return refreshes_.size(); }
   std::size_t fetches() const { return fetches_.size(); }
+  // Forgets the SUBSCRIBEs without an answer (shutdown); returns how many there were.
+  std::size_t forget_requests() { return requests_.clear(); }
 
  private:
+  // PresenceRequests::Handler: how a SUBSCRIBE we sent ended.
+  void on_outcome(PresenceOutcome&& outcome) override;
+
   // A probe waiting for the NOTIFY of its one-shot SUBSCRIBE.
   struct Fetch {
     std::string prober;   // The probing JID, as the probe named it.
@@ -79,13 +83,13 @@ class PresenceSubscriber {
   void send_subscription(bridge::SubscriptionType type, const std::string& sip_uri,
                          const std::string& watcher);
 
-  const GatewayConfig& config_;
-  PresenceIo& io_;
+  GatewayParts parts_;
   store::StateStore& store_;
   PresenceCache& cache_;
+  PresenceRequests requests_;
   bridge::PresenceMapper mapper_;
   Logger log_{"presence-out"};
-  PresenceTimers refreshes_;           // By key(): when to refresh.
+  DeadlineSet<std::string> refreshes_;    // By key(): when to refresh.
   std::map<std::string, Fetch> fetches_;  // By Call-ID.
 };
 

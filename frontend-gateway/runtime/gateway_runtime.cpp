@@ -15,16 +15,6 @@ GatewayRuntime::GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config,
   relay_.set_events(&core_);
 }
 
-GatewayRuntime::GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config)
-    : loop_(loop),
-      timer_(loop, [this] { core_.on_timer(); }),
-      sip_(loop, config),
-      relay_(loop, config),
-      core_(config, relay_, sip_, *this) {
-  sip_.set_events(&core_);
-  relay_.set_events(&core_);
-}
-
 GatewayRuntime::~GatewayRuntime() {
   sip_.set_events(nullptr);
   relay_.set_events(nullptr);

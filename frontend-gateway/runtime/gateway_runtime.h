@@ -18,8 +18,6 @@ class GatewayRuntime final : private GatewayClock {
  public:
   // The config and the store must outlive the runtime.
   GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config, store::StateStore& store);
-  // With a private in-memory store (tests): subscriptions do not outlive the runtime.
-  GatewayRuntime(uv_loop_t* loop, const GatewayConfig& config);
   // Detaches the core from the transports, then closes whatever is still open.
   ~GatewayRuntime() override;
   GatewayRuntime(const GatewayRuntime&) = delete;

@@ -87,26 +87,28 @@ bool SipTransport::send_on(std::uint64_t connection, std::string bytes) {
   return true;
 }
 
-std::optional<std::string> SipTransport::next_hop_sent_by() {
+std::optional<std::string> SipTransport::next_hop_sent_by() const {
   if (next_hop_ != nullptr && next_hop_open_) return next_hop_->local_address();
-  if (next_hop_ == nullptr && !closed_) {
-    const std::uint64_t id = ++last_id_;
-    if (config_.sip.next_hop_transport == SipTransportKind::tls && next_hop_tls_ == nullptr) {
-      if (Status st = make_tls_contexts(); !st.ok()) {
-        log_.error("cannot reach the SIP next hop over TLS: ", st.error().detail);
-        return std::nullopt;
-      }
-    }
-    next_hop_ = SipConnection::make(loop_, *this, id, limits_, true,
-                                    {next_hop_tls_, config_.sip.next_hop_tls_name()});
-    next_hop_open_ = false;
-    connections_[id] = next_hop_;
-    log_.info("connecting to the SIP next hop ", config_.sip.next_hop_host, ":",
-              config_.sip.next_hop_port, " over ", via_transport(config_.sip.next_hop_transport),
-              " (sip-conn ", id, ")");
-    next_hop_->connect(config_.sip.next_hop_host, config_.sip.next_hop_port);
-  }
   return std::nullopt;
+}
+
+void SipTransport::ensure_next_hop() {
+  if (next_hop_ != nullptr || closed_) return;
+  if (config_.sip.next_hop_transport == SipTransportKind::tls && next_hop_tls_ == nullptr) {
+    if (Status st = make_tls_contexts(); !st.ok()) {
+      log_.error("cannot reach the SIP next hop over TLS: ", st.error().detail);
+      return;
+    }
+  }
+  const std::uint64_t id = ++last_id_;
+  next_hop_ = SipConnection::make(loop_, *this, id, limits_, true,
+                                  {next_hop_tls_, config_.sip.next_hop_tls_name()});
+  next_hop_open_ = false;
+  connections_[id] = next_hop_;
+  log_.info("connecting to the SIP next hop ", config_.sip.next_hop_host, ":",
+            config_.sip.next_hop_port, " over ", via_transport(config_.sip.next_hop_transport),
+            " (sip-conn ", id, ")");
+  next_hop_->connect(config_.sip.next_hop_host, config_.sip.next_hop_port);
 }
 
 bool SipTransport::send_to_next_hop(std::string bytes) {

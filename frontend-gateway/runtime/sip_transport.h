@@ -47,7 +47,8 @@ class SipTransport final : public SipPort {
 
   // SipPort.
   bool send_on(std::uint64_t connection, std::string bytes) override;
-  std::optional<std::string> next_hop_sent_by() override;
+  std::optional<std::string> next_hop_sent_by() const override;
+  void ensure_next_hop() override;
   bool send_to_next_hop(std::string bytes) override;
 
   // From SipConnection.

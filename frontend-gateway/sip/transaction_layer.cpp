@@ -1,7 +1,5 @@
 #include "frontend-gateway/sip/transaction_layer.h"
 
-#include <tuple>
-
 namespace xf::sip {
 
 namespace {
@@ -10,8 +8,7 @@ std::string client_key(std::string_view branch, std::string_view method) {
   return std::string(branch) + "|" + std::string(method);
 }
 
-std::string server_key(std::string_view branch, std::string_view sent_by,
-                       std::string_view method) {
+std::string server_key(std::string_view branch, std::string_view sent_by, std::string_view method) {
   return std::string(branch) + "|" + std::string(sent_by) + "|" + std::string(method);
 }
 
@@ -22,30 +19,13 @@ bool has_cookie(std::string_view branch) {
 
 }  // namespace
 
-TransactionLayer::TransactionLayer(TransactionConfig config)
-    : TransactionLayer(config, std::random_device{}() ^
-                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)) {}
-
-TransactionLayer::TransactionLayer(TransactionConfig config, std::uint64_t seed)
-    : config_(config), rng_(seed) {}
+TransactionLayer::TransactionLayer(TransactionConfig config, TokenSource& tokens)
+    : config_(config), tokens_(tokens) {}
 
 std::string TransactionLayer::new_branch() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t bits = rng_();
   std::string out(kMagicCookie);
-  for (int i = 0; i < 16; ++i) {
-    out += kHex[bits & 0xf];
-    bits >>= 4;
-  }
+  tokens_.append_hex(out);
   return out;
-}
-
-void TransactionLayer::schedule(Millis deadline, const std::string& key, bool client) {
-  if (deadline != kNoDeadline) deadlines_.emplace(deadline, client, key);
-}
-
-void TransactionLayer::unschedule(Millis deadline, const std::string& key, bool client) {
-  deadlines_.erase(std::make_tuple(deadline, client, key));
 }
 
 Result<std::string> TransactionLayer::start_client(const SipMessage& request, Millis now) {
@@ -63,7 +43,7 @@ Result<std::string> TransactionLayer::start_client(const SipMessage& request, Mi
   std::string key = client_key(branch, method);
   auto [it, inserted] = clients_.try_emplace(key, method, now, config_.timers);
   if (!inserted) return fail(Errc::invalid_argument, "branch already in use");
-  schedule(it->second.deadline(), key, true);
+  deadlines_.arm({true, key}, it->second.deadline());
   return key;
 }
 
@@ -76,14 +56,13 @@ std::optional<ClientEvent> TransactionLayer::on_response(SipMessage response, Mi
     log_.debug("stray ", response.status_code(), " response for ", key, " dropped");
     return std::nullopt;
   }
-  const Millis old_deadline = it->second.deadline();
   const auto event = it->second.on_response(response.status_code());
   if (event == ClientTransaction::Event::absorbed) return std::nullopt;
   ClientEvent out;
   out.id = key;
   if (event == ClientTransaction::Event::final) {
     out.kind = ClientEvent::Kind::final_response;
-    unschedule(old_deadline, key, true);
+    deadlines_.disarm({true, key});
     clients_.erase(it);
   } else {
     out.kind = ClientEvent::Kind::provisional;
@@ -132,11 +111,11 @@ ServerMatch TransactionLayer::on_request(const SipMessage& request, Millis now) 
     return out;
   }
   if (method == "INVITE") {
-    auto [it, inserted] = invites_.try_emplace(key, now, config_.timers);
-    schedule(it->second.deadline(), key, false);
+    auto it = invites_.try_emplace(key, now, config_.timers).first;
+    deadlines_.arm({false, key}, it->second.deadline());
   } else {
-    auto [it, inserted] = servers_.try_emplace(key, now, config_.timers);
-    schedule(it->second.deadline(), key, false);
+    auto it = servers_.try_emplace(key, now, config_.timers).first;
+    deadlines_.arm({false, key}, it->second.deadline());
   }
   out.kind = ServerMatch::Kind::new_request;
   out.id = std::move(key);
@@ -153,12 +132,8 @@ Result<std::string> TransactionLayer::send_response(const SipMessage& response, 
     }
     auto bytes = response.to_string();
     if (!bytes) return bytes;
-    const Millis old_deadline = inv->second.deadline();
     inv->second.on_response_sent(response.status_code(), *bytes, now);
-    if (inv->second.deadline() != old_deadline) {
-      unschedule(old_deadline, key, false);
-      schedule(inv->second.deadline(), key, false);
-    }
+    deadlines_.arm({false, key}, inv->second.deadline());
     return bytes;
   }
   auto it = servers_.find(key);
@@ -168,20 +143,16 @@ Result<std::string> TransactionLayer::send_response(const SipMessage& response, 
   }
   auto bytes = response.to_string();
   if (!bytes) return bytes;
-  const Millis old_deadline = it->second.deadline();
   it->second.on_response_sent(response.status_code(), *bytes, now);
-  if (it->second.deadline() != old_deadline) {
-    unschedule(old_deadline, key, false);
-    schedule(it->second.deadline(), key, false);
-  }
+  deadlines_.arm({false, key}, it->second.deadline());
   return bytes;
 }
 
 std::vector<ClientEvent> TransactionLayer::on_timer(Millis now) {
   std::vector<ClientEvent> out;
-  while (!deadlines_.empty() && std::get<0>(*deadlines_.begin()) <= now) {
-    const auto [deadline, client, key] = *deadlines_.begin();
-    deadlines_.erase(deadlines_.begin());
+  std::pair<bool, std::string> due;
+  while (deadlines_.take_one_due(now, due)) {
+    const auto& [client, key] = due;
     if (client) {
       auto it = clients_.find(key);
       if (it != clients_.end() && it->second.on_timer(now)) {
@@ -221,7 +192,7 @@ std::optional<InviteServerTransaction::State> TransactionLayer::invite_state(
 }
 
 Millis TransactionLayer::next_deadline() const {
-  return deadlines_.empty() ? kNoDeadline : std::get<0>(*deadlines_.begin());
+  return deadlines_.next();
 }
 
 }  // namespace xf::sip

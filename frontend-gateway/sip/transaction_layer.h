@@ -9,16 +9,15 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <random>
-#include <set>
-#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/core/clock.h"
+#include "common/core/deadline_set.h"
 #include "common/core/log.h"
 #include "common/core/result.h"
+#include "common/core/token_source.h"
 #include "frontend-gateway/sip/client_transaction.h"
 #include "frontend-gateway/sip/invite_server_transaction.h"
 #include "frontend-gateway/sip/server_transaction.h"
@@ -64,9 +63,9 @@ class TransactionLayer {
   // RFC 3261 §8.1.1.7: branch ids start with this magic cookie.
   static constexpr std::string_view kMagicCookie = "z9hG4bK";
 
-  explicit TransactionLayer(TransactionConfig config = {});
-  // A fixed seed makes branch ids reproducible in tests.
-  TransactionLayer(TransactionConfig config, std::uint64_t seed);
+  // Branch ids come from the core's one token source, which must outlive the layer (a seeded
+  // source makes them reproducible in tests).
+  TransactionLayer(TransactionConfig config, TokenSource& tokens);
 
   // A fresh branch id: the magic cookie plus 64 random bits in hex.
   std::string new_branch();
@@ -94,18 +93,15 @@ class TransactionLayer {
   const TransactionConfig& config() const { return config_; }
 
  private:
-  void schedule(Millis deadline, const std::string& key, bool client);
-  void unschedule(Millis deadline, const std::string& key, bool client);
-
   TransactionConfig config_;
-  std::mt19937_64 rng_;
+  TokenSource& tokens_;
   Logger log_{"sip-txn"};
   std::map<std::string, ClientTransaction> clients_;
   std::map<std::string, ServerTransaction> servers_;
   // INVITE server transactions; their keys end in "|INVITE" and never collide with servers_.
   std::map<std::string, InviteServerTransaction> invites_;
-  // (deadline, is-client, key) for every live transaction.
-  std::set<std::tuple<Millis, bool, std::string>> deadlines_;
+  // Every live transaction's deadline, by (is-client, key).
+  DeadlineSet<std::pair<bool, std::string>> deadlines_;
 };
 
 }  // namespace xf::sip

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "frontend-gateway/bridge/error_reply.h"
+#include "frontend-gateway/bridge/is_composing.h"
 
 namespace {
 
@@ -13,6 +14,7 @@ using xf::bridge::XmppToSip;
 using xf::sip::SipMessage;
 using xf::xml::Element;
 using E = xf::xmpp::StanzaError;
+using xf::bridge::kChatStatesNs;
 
 constexpr const char* kNs = "jabber:server";
 
@@ -117,17 +119,53 @@ TEST_CASE("XMPP message types: normal, none, error, headline, groupchat", "[unit
   CHECK(group.error().text.find("groupchat") != std::string::npos);
 }
 
-TEST_CASE("Body-less XMPP messages are ignored explicitly", "[unit][bridge]") {
+TEST_CASE("Body-less XMPP messages without a chat state are ignored explicitly",
+          "[unit][bridge]") {
   MessageMapper mapper;
-  Element composing = message("chat");
-  composing.add_child("composing", "http://jabber.org/protocol/chatstates");
-  auto mapped = mapper.to_sip(composing);
+  Element receipt = message("chat");
+  receipt.add_child("received", "urn:xmpp:receipts").set_attr("id", "m0");
+  auto mapped = mapper.to_sip(receipt);
   REQUIRE(mapped.ok());
   CHECK(mapped->action == XmppToSip::Action::ignore);
   CHECK(mapped->reason.find("no body") != std::string::npos);
   Element empty = message("chat");
   empty.add_child("body", kNs);
   CHECK(mapper.to_sip(empty)->action == XmppToSip::Action::ignore);
+}
+
+TEST_CASE("A body-less chat state becomes an isComposing MESSAGE", "[unit][bridge]") {
+  MessageMapper mapper;
+  Element composing = message("chat");
+  composing.add_child("composing", std::string(kChatStatesNs));
+  auto mapped = mapper.to_sip(composing);
+  REQUIRE(mapped.ok());
+  REQUIRE(mapped->action == XmppToSip::Action::send);
+  CHECK(mapped->request.content_type == "application/im-iscomposing+xml");
+  CHECK(mapped->request.from_uri == "sip:romeo@partner.example");
+  CHECK(mapped->request.to_uri == "sip:juliet@sip.example.com");
+  CHECK(mapped->request.body.find("<state>active</state>") != std::string::npos);
+
+  Element paused = message("");
+  paused.add_child("paused", std::string(kChatStatesNs));
+  auto idle = mapper.to_sip(paused);
+  REQUIRE(idle.ok());
+  REQUIRE(idle->action == XmppToSip::Action::send);
+  CHECK(idle->request.body.find("<state>idle</state>") != std::string::npos);
+
+  // Next to a body the chat state goes with the text; headline and error keep being ignored.
+  Element with_body = message("chat", "hi");
+  with_body.add_child("active", std::string(kChatStatesNs));
+  auto text = mapper.to_sip(with_body);
+  REQUIRE(text.ok());
+  CHECK(text->request.content_type == "text/plain;charset=UTF-8");
+  for (const char* type : {"headline", "error"}) {
+    INFO(type);
+    Element other = message(type);
+    other.add_child("composing", std::string(kChatStatesNs));
+    auto ignored = mapper.to_sip(other);
+    REQUIRE(ignored.ok());
+    CHECK(ignored->action == XmppToSip::Action::ignore);
+  }
 }
 
 TEST_CASE("XMPP message body chosen by xml:lang", "[unit][bridge]") {
@@ -185,14 +223,40 @@ TEST_CASE("SIP MESSAGE becomes an XMPP chat message", "[unit][bridge]") {
         "<message xmlns='jabber:server' from='juliet@sip.example.com' "
         "to='romeo@partner.example' type='chat' id='gw-1' xml:lang='en'>"
         "<subject>Parting</subject><body>Good night \xe2\x9c\xa8 &lt;&amp;&gt;</body>"
-        "<thread>th-1</thread></message>");
+        "<thread>th-1</thread><active xmlns='http://jabber.org/protocol/chatstates'/>"
+        "</message>");
 
   // Minimal: no charset, no optional headers.
   auto plain = MessageMapper().to_xmpp(sip_message("text/plain", "hi"), "gw-2");
   REQUIRE(plain.ok());
   CHECK(xf::xml::to_string(*plain) ==
         "<message xmlns='jabber:server' from='juliet@sip.example.com' "
-        "to='romeo@partner.example' type='chat' id='gw-2'><body>hi</body></message>");
+        "to='romeo@partner.example' type='chat' id='gw-2'><body>hi</body>"
+        "<active xmlns='http://jabber.org/protocol/chatstates'/></message>");
+
+  // Inside a session the session's thread joins, unless the request names its own.
+  auto in_session = MessageMapper().to_xmpp(sip_message("text/plain", "hi"), "gw-3", "s-1");
+  REQUIRE(in_session.ok());
+  CHECK(in_session->child_text("thread") == "s-1");
+  auto own = MessageMapper().to_xmpp(sip_message("text/plain", "hi", "X-XMPP-Thread: th-2\n"),
+                                     "gw-4", "s-1");
+  REQUIRE(own.ok());
+  CHECK(own->child_text("thread") == "th-2");
+}
+
+TEST_CASE("A SIP isComposing MESSAGE becomes a body-less chat state", "[unit][bridge]") {
+  const std::string doc =
+      "<?xml version='1.0' encoding='UTF-8'?><isComposing "
+      "xmlns='urn:ietf:params:xml:ns:im-iscomposing'><state>active</state>"
+      "<refresh>60</refresh></isComposing>";
+  auto mapped =
+      MessageMapper().to_xmpp(sip_message("application/im-iscomposing+xml", doc), "gw-5", "s-1");
+  REQUIRE(mapped.ok());
+  CHECK(xf::xml::to_string(*mapped) ==
+        "<message xmlns='jabber:server' from='juliet@sip.example.com' "
+        "to='romeo@partner.example' type='chat' id='gw-5'>"
+        "<composing xmlns='http://jabber.org/protocol/chatstates'/><thread>s-1</thread>"
+        "</message>");
 }
 
 TEST_CASE("SIP MESSAGEs the gateway cannot map get a final response", "[unit][bridge]") {
@@ -204,13 +268,15 @@ TEST_CASE("SIP MESSAGEs the gateway cannot map get a final response", "[unit][br
   auto response = html.error().response_to(html_req, "gw9");
   REQUIRE(response.ok());
   CHECK(response->status_code() == 415);
-  CHECK(response->header("Accept") == "text/plain");
+  // Both bodies the gateway takes.
+  CHECK(response->to_string()->find("Accept: text/plain, application/im-iscomposing+xml") !=
+        std::string::npos);
   CHECK(response->to().tag == "gw9");
 
   auto composing = mapper.to_xmpp(
       sip_message("application/im-iscomposing+xml", "<isComposing/>"), "x");
   REQUIRE_FALSE(composing.ok());
-  CHECK(composing.error().status == 415);
+  CHECK(composing.error().status == 400);
 
   auto latin1 = mapper.to_xmpp(sip_message("text/plain;charset=ISO-8859-1", "caf\xe9"), "x");
   REQUIRE_FALSE(latin1.ok());

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "common/xml/stanza_reader.h"
 #include "frontend-gateway/core/gateway.h"
 #include "frontend-gateway/sip/sip_message.h"
+#include "frontend-gateway/store/sqlite_store.h"
 
 namespace core_fakes {
 
@@ -37,9 +39,11 @@ struct FakeRelay : xf::gw::RelayPort {
   }
 };
 
-// Without sent_by there is no next-hop connection; each ask for one is counted.
+// Without sent_by there is no next-hop connection; each ask for one is counted. writable false
+// makes writes to an open next hop fail (a connection that is closing).
 struct FakeSip : xf::gw::SipPort {
   std::optional<std::string> sent_by = std::string("127.0.0.11:40000");
+  bool writable = true;
   int connects_asked = 0;
   std::vector<std::pair<std::uint64_t, std::string>> responses;
   std::vector<std::string> requests;
@@ -47,12 +51,12 @@ struct FakeSip : xf::gw::SipPort {
     responses.emplace_back(connection, std::move(bytes));
     return true;
   }
-  std::optional<std::string> next_hop_sent_by() override {
+  std::optional<std::string> next_hop_sent_by() const override { return sent_by; }
+  void ensure_next_hop() override {
     if (!sent_by) ++connects_asked;
-    return sent_by;
   }
   bool send_to_next_hop(std::string bytes) override {
-    if (!sent_by) return false;
+    if (!sent_by || !writable) return false;
     requests.push_back(std::move(bytes));
     return true;
   }
@@ -107,12 +111,20 @@ inline relay::LinkEvent partner_stanza(const std::string& xml,
   return relay::StanzaReceived{1, std::move(msg)};
 }
 
+// An empty state store in memory: what the core keeps across restarts, for one test.
+inline std::unique_ptr<xf::store::StateStore> memory_store() {
+  auto opened = xf::store::SqliteStore::open(":memory:");
+  REQUIRE(opened.ok());
+  return std::move(opened.value());
+}
+
 // The ports a harness hands to its Gateway, and what went out through them. A harness derives
-// from this so that the ports outlive the gateway that points at them.
+// from this so that the ports (and the store) outlive the gateway that points at them.
 struct CorePorts {
   FakeRelay relay;
   FakeSip sip;
   FakeClock clock;
+  std::unique_ptr<xf::store::StateStore> store = memory_store();
   xml::StanzaReader reader;
 
   xml::Element relayed(std::size_t i) {

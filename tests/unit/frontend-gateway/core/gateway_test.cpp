@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "common/xmpp/stanza_error_reply.h"
 #include "tests/unit/frontend-gateway/core/core_fakes.h"
 
 namespace {
@@ -38,17 +39,12 @@ const std::string kChat =
 
 struct Harness : CorePorts {
   GatewayConfig config = test_config();
-  Gateway gateway{config, relay, sip, clock, 1234};
+  Gateway gateway{config, relay, sip, clock, *store, 1234};
 
   std::string error_condition(std::size_t i) {
     xml::Element e = relayed(i);
     REQUIRE(e.attr("type") == "error");
-    const xml::Element* error = e.child("error");
-    REQUIRE(error != nullptr);
-    for (const xml::Element* c : error->children()) {
-      if (c->name() != "text") return c->name();
-    }
-    return "";
+    return xf::xmpp::error_condition(e);
   }
   int response_status(std::size_t i) { return response(i).status_code(); }
 };
@@ -73,13 +69,13 @@ TEST_CASE("gateway maps a partner message to a SIP MESSAGE via the next hop", "[
   CHECK(req.cseq_method() == "MESSAGE");
   CHECK_FALSE(req.call_id().empty());
   CHECK(req.body() == "hello bob");
-  CHECK(h.gateway.in_flight_count() == 1);
+  CHECK(h.gateway.sip_client().in_flight() == 1);
   CHECK(h.clock.wake == 1000 + 64 * 500);
 
   h.gateway.on_sip_message(0, response_to(h.sip.requests[0], 100));
-  CHECK(h.gateway.in_flight_count() == 1);
+  CHECK(h.gateway.sip_client().in_flight() == 1);
   h.gateway.on_sip_message(0, response_to(h.sip.requests[0], 200));
-  CHECK(h.gateway.in_flight_count() == 0);
+  CHECK(h.gateway.sip_client().in_flight() == 0);
   CHECK(h.relay.sent.empty());
   CHECK(h.clock.wake == xf::kNoDeadline);
 }
@@ -115,7 +111,7 @@ TEST_CASE("gateway answers remote-server-timeout when SIP never answers", "[unit
   h.gateway.on_timer();
   REQUIRE(h.relay.sent.size() == 1);
   CHECK(h.error_condition(0) == "remote-server-timeout");
-  CHECK(h.gateway.in_flight_count() == 0);
+  CHECK(h.gateway.sip_client().in_flight() == 0);
 }
 
 TEST_CASE("gateway holds partner messages until the next hop connects", "[unit][gateway]") {
@@ -123,13 +119,13 @@ TEST_CASE("gateway holds partner messages until the next hop connects", "[unit][
   h.sip.sent_by.reset();
   h.gateway.on_relay_event(0, partner_stanza(kChat));
   CHECK(h.sip.connects_asked == 1);
-  CHECK(h.gateway.waiting_count() == 1);
+  CHECK(h.gateway.sip_client().waiting() == 1);
   CHECK(h.sip.requests.empty());
   h.sip.sent_by = "127.0.0.11:40001";
   h.gateway.on_next_hop_up();
   REQUIRE(h.sip.requests.size() == 1);
   CHECK(parse(h.sip.requests[0]).top_via_sent_by() == "127.0.0.11:40001");
-  CHECK(h.gateway.waiting_count() == 0);
+  CHECK(h.gateway.sip_client().waiting() == 0);
 }
 
 TEST_CASE("gateway bounces partner messages when the next hop is unreachable", "[unit][gateway]") {
@@ -144,7 +140,7 @@ TEST_CASE("gateway bounces partner messages when the next hop is unreachable", "
   // A message already sent when the connection drops fails too (RFC 3261 §8.1.3.1: 503).
   h.sip.sent_by = "127.0.0.11:40002";
   h.gateway.on_relay_event(0, partner_stanza(kChat));
-  REQUIRE(h.gateway.in_flight_count() == 1);
+  REQUIRE(h.gateway.sip_client().in_flight() == 1);
   h.gateway.on_next_hop_down(nullptr);
   REQUIRE(h.relay.sent.size() == 2);
   CHECK(h.error_condition(1) == "service-unavailable");
@@ -236,7 +232,7 @@ TEST_CASE("gateway relays a SIP MESSAGE and answers 202 once the edge delivered 
   CHECK(stanza.attr("type") == "chat");
   CHECK(stanza.child_text("body") == "hi alice");
   CHECK(h.sip.responses.empty());
-  CHECK(h.gateway.pending_count() == 1);
+  CHECK(h.gateway.im().pending_count() == 1);
 
   // A Delivered for another link or frame does not answer it.
   h.gateway.on_relay_event(1, relay::DeliveredReceived{9, relay::DeliveredMsg{1}});
@@ -254,7 +250,7 @@ TEST_CASE("gateway relays a SIP MESSAGE and answers 202 once the edge delivered 
   CHECK(resp.status_code() == 202);
   CHECK_FALSE(resp.to().tag.empty());
   CHECK(resp.top_via_branch() == "z9hG4bKproxy1");
-  CHECK(h.gateway.pending_count() == 0);
+  CHECK(h.gateway.im().pending_count() == 0);
 
   // A retransmission gets the same answer and is not relayed again.
   h.gateway.on_sip_message(
@@ -284,11 +280,11 @@ TEST_CASE("gateway answers 503 when no relay link is up or the link is lost", "[
   Harness h;
   h.gateway.on_sip_message(
       5, sip_request("MESSAGE", "sip:bob@sip.example", "sip:alice@xmpp.example", "x", "z9hG4bKa"));
-  CHECK(h.gateway.pending_count() == 1);
+  CHECK(h.gateway.im().pending_count() == 1);
   h.gateway.on_relay_link_down(0);
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.response_status(0) == 503);
-  CHECK(h.gateway.pending_count() == 0);
+  CHECK(h.gateway.im().pending_count() == 0);
 
   h.relay.up = false;
   h.gateway.on_sip_message(
@@ -321,7 +317,7 @@ TEST_CASE("gateway bounds the SIP requests waiting for the edge", "[unit][gatewa
         5, sip_request("MESSAGE", "sip:bob@sip.example", "sip:alice@xmpp.example", "x",
                        "z9hG4bKn" + std::to_string(i)));
   }
-  CHECK(h.gateway.pending_count() == 3);
+  CHECK(h.gateway.im().pending_count() == 3);
   CHECK(h.relay.sent.size() == 3);
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.response_status(0) == 503);

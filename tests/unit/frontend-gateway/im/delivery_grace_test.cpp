@@ -66,7 +66,7 @@ TEST_CASE("grace: an error inside the window answers the MESSAGE with the mapped
       const std::string id = message_to_alice(h);
       h.gateway.on_relay_event(0, delivered(1));
       CHECK(h.sip.responses.empty());
-      CHECK(h.gateway.pending_count() == 1);
+      CHECK(h.gateway.im().pending_count() == 1);
       CHECK(h.clock.wake == kStart + kGrace);
 
       h.clock.time += kGrace - 1;
@@ -77,7 +77,7 @@ TEST_CASE("grace: an error inside the window answers the MESSAGE with the mapped
       CHECK(answer.top_via_branch() == "z9hG4bKg1");
       CHECK(answer.call_id() == "page-z9hG4bKg1");
       CHECK_FALSE(answer.to().tag.empty());
-      CHECK(h.gateway.pending_count() == 0);
+      CHECK(h.gateway.im().pending_count() == 0);
       // Not a message for bob: no SIP MESSAGE, no error answered to the error.
       CHECK(h.sip.requests.empty());
       CHECK(h.relay.sent.size() == 1);
@@ -117,7 +117,7 @@ TEST_CASE("grace: the window ends with 202 at exactly delivered + delivery_grace
   h.gateway.on_timer();
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.response(0).status_code() == 202);
-  CHECK(h.gateway.pending_count() == 0);
+  CHECK(h.gateway.im().pending_count() == 0);
   // Only the server transaction's own timer is left (no window, no 408).
   CHECK(h.clock.wake > kStart + 40 + kGrace);
 }
@@ -144,7 +144,7 @@ TEST_CASE("grace: 0 answers 202 on Delivered and only logs a later error",
   h.gateway.on_relay_event(0, delivered(1));
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.response(0).status_code() == 202);
-  CHECK(h.gateway.pending_count() == 0);
+  CHECK(h.gateway.im().pending_count() == 0);
   h.from_partner(error_stanza(id, "service-unavailable"));
   CHECK(h.sip.responses.size() == 1);
   CHECK(h.sip.requests.empty());

@@ -78,8 +78,8 @@ TEST_CASE("im session: a Lync INVITE is answered 200 with the SDP answer and dia
         "t=0 0\r\n"
         "m=message 5060 sip null\r\n"
         "a=accept-types:text/plain\r\n");
-  CHECK(h.gateway.im_sessions().size() == 1);
-  CHECK_FALSE(h.gateway.im_sessions().thread_of_call("lync-call-1").empty());
+  CHECK(h.gateway.im().sessions().size() == 1);
+  CHECK_FALSE(h.gateway.im().sessions().thread_of_call("lync-call-1").empty());
   // The session waits for its ACK at most 64*T1.
   CHECK(h.clock.wake <= 1000 + 64 * 500);
 }
@@ -91,7 +91,7 @@ TEST_CASE("im session: an offer without an IM stream is refused 488", "[unit][ga
   h.from_sip(invite);
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.response(0).status_code() == 488);
-  CHECK(h.gateway.im_sessions().size() == 0);
+  CHECK(h.gateway.im().sessions().size() == 0);
 
   Req no_sdp = lync_invite();
   no_sdp.branch = "z9hG4bKinvite2";
@@ -102,7 +102,7 @@ TEST_CASE("im session: an offer without an IM stream is refused 488", "[unit][ga
   REQUIRE(h.sip.responses.size() == 2);
   CHECK(h.response(1).status_code() == 488);
   CHECK(h.response(1).header("Accept") == "application/sdp");
-  CHECK(h.gateway.im_sessions().size() == 0);
+  CHECK(h.gateway.im().sessions().size() == 0);
 }
 
 TEST_CASE("im session: policy and relay state apply as for page mode", "[unit][gateway][im]") {
@@ -120,14 +120,14 @@ TEST_CASE("im session: policy and relay state apply as for page mode", "[unit][g
   h.from_sip(invite);
   REQUIRE(h.sip.responses.size() == 2);
   CHECK(h.response(1).status_code() == 503);
-  CHECK(h.gateway.im_sessions().size() == 0);
+  CHECK(h.gateway.im().sessions().size() == 0);
 }
 
 TEST_CASE("im session: MESSAGEs in the dialog become chat messages with one stable thread",
           "[unit][gateway][im]") {
   Harness h;
   start_session(h);
-  const std::string thread = h.gateway.im_sessions().thread_of_call("lync-call-1");
+  const std::string thread = h.gateway.im().sessions().thread_of_call("lync-call-1");
   REQUIRE_FALSE(thread.empty());
   for (unsigned i = 0; i < 3; ++i) {
     h.from_sip(in_dialog_message(h, 2 + i, "in session " + std::to_string(i + 1)));
@@ -163,9 +163,12 @@ TEST_CASE("im session: an error stanza inside the grace window answers the in-di
   h.gateway.on_relay_event(0, delivered(h.relay.next_seq));
   CHECK(h.sip.responses.size() == 1);
   h.clock.time += 10;
-  h.from_partner("<message xmlns='jabber:server' from='alice@xmpp.example' to='bob@sip.example' "
-                 "type='error' id='" + id + "'><error type='wait'><recipient-unavailable "
-                 "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
+  h.from_partner(
+      "<message xmlns='jabber:server' from='alice@xmpp.example' to='bob@sip.example' "
+      "type='error' id='" +
+      id +
+      "'><error type='wait'><recipient-unavailable "
+      "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
   REQUIRE(h.sip.responses.size() == 2);
   SipMessage answer = h.response(1);
   CHECK(answer.status_code() == 480);
@@ -243,7 +246,7 @@ TEST_CASE("im session: before the ACK and after the BYE messages go page mode",
   REQUIRE(h.sip.responses.size() == 2);
   CHECK(h.response(1).status_code() == 200);
   CHECK(h.response(1).cseq_method() == "BYE");
-  CHECK(h.gateway.im_sessions().size() == 0);
+  CHECK(h.gateway.im().sessions().size() == 0);
 
   h.from_partner(kAliceChat);
   REQUIRE(h.sip.requests.size() == 2);
@@ -256,8 +259,7 @@ TEST_CASE("im session: before the ACK and after the BYE messages go page mode",
   CHECK(h.response(2).status_code() == 481);
 }
 
-TEST_CASE("im session: CANCEL of an answered INVITE gets 200, of none 481",
-          "[unit][gateway][im]") {
+TEST_CASE("im session: CANCEL of an answered INVITE gets 200, of none 481", "[unit][gateway][im]") {
   Harness h;
   h.from_sip(lync_invite());
   Req cancel = lync_invite();
@@ -270,7 +272,7 @@ TEST_CASE("im session: CANCEL of an answered INVITE gets 200, of none 481",
   CHECK(h.response(1).status_code() == 200);
   CHECK(h.response(1).cseq_method() == "CANCEL");
   // RFC 3261 §9.2: the INVITE was answered, so the session stands.
-  CHECK(h.gateway.im_sessions().size() == 1);
+  CHECK(h.gateway.im().sessions().size() == 1);
 
   Req orphan = cancel;
   orphan.branch = "z9hG4bKnothing";
@@ -284,7 +286,7 @@ TEST_CASE("im session: a retransmitted INVITE gets the same 200 and no second se
   Harness h;
   h.from_sip(lync_invite());
   h.from_sip(lync_invite());
-  CHECK(h.gateway.im_sessions().size() == 1);
+  CHECK(h.gateway.im().sessions().size() == 1);
   // The transaction layer absorbs it silently after a 2xx (RFC 6026).
   CHECK(h.sip.responses.size() == 1);
 }
@@ -293,10 +295,10 @@ TEST_CASE("im session: no ACK within 64*T1 ends the session with a BYE via the r
           "[unit][gateway][im]") {
   Harness h;
   h.from_sip(lync_invite());
-  REQUIRE(h.gateway.im_sessions().size() == 1);
+  REQUIRE(h.gateway.im().sessions().size() == 1);
   h.clock.time = 1000 + 64 * 500;
   h.gateway.on_timer();
-  CHECK(h.gateway.im_sessions().size() == 0);
+  CHECK(h.gateway.im().sessions().size() == 0);
   REQUIRE(h.sip.requests.size() == 1);
   SipMessage bye = h.request(0);
   CHECK(bye.method() == "BYE");
@@ -312,10 +314,10 @@ TEST_CASE("im session: an idle confirmed session ends after the idle timeout",
   start_session(h);
   h.clock.time = 1000 + xf::gw::ImSessions::kIdleTimeout - 1;
   h.gateway.on_timer();
-  CHECK(h.gateway.im_sessions().size() == 1);
+  CHECK(h.gateway.im().sessions().size() == 1);
   h.clock.time = 1000 + xf::gw::ImSessions::kIdleTimeout;
   h.gateway.on_timer();
-  CHECK(h.gateway.im_sessions().size() == 0);
+  CHECK(h.gateway.im().sessions().size() == 0);
   REQUIRE(h.sip.requests.size() == 1);
   CHECK(h.request(0).method() == "BYE");
 }
@@ -330,7 +332,7 @@ TEST_CASE("im session: a re-INVITE is answered in the same dialog", "[unit][gate
   REQUIRE(h.sip.responses.size() == 2);
   CHECK(h.response(1).status_code() == 200);
   CHECK(h.response(1).to().tag == h.response(0).to().tag);
-  CHECK(h.gateway.im_sessions().size() == 1);
+  CHECK(h.gateway.im().sessions().size() == 1);
 
   Req unknown = reinvite;
   unknown.call_id = "other";
@@ -338,4 +340,26 @@ TEST_CASE("im session: a re-INVITE is answered in the same dialog", "[unit][gate
   h.from_sip(unknown);
   REQUIRE(h.sip.responses.size() == 3);
   CHECK(h.response(2).status_code() == 481);
+}
+
+TEST_CASE("im session: the BYE of an idle session waits for the next-hop connection",
+          "[unit][gateway][im]") {
+  Harness h;
+  start_session(h);
+  h.sip.sent_by.reset();
+  h.clock.time = 1000 + xf::gw::ImSessions::kIdleTimeout;
+  h.gateway.on_timer();
+  CHECK(h.gateway.im().sessions().size() == 0);
+  CHECK(h.sip.requests.empty());
+  CHECK(h.sip.connects_asked == 1);
+  CHECK(h.gateway.sip_client().waiting() == 1);
+  h.sip.sent_by = "127.0.0.11:40001";
+  h.gateway.on_next_hop_up();
+  REQUIRE(h.sip.requests.size() == 1);
+  CHECK(h.request(0).method() == "BYE");
+  CHECK(h.request(0).top_via_sent_by() == "127.0.0.11:40001");
+  // Its answer is only logged: nothing goes to the partner.
+  h.gateway.on_sip_message(0, response_to(h.sip.requests[0], 200));
+  CHECK(h.relay.sent.empty());
+  CHECK(h.gateway.sip_client().in_flight() == 0);
 }

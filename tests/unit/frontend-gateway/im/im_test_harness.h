@@ -86,7 +86,7 @@ struct Harness : CorePorts {
   explicit Harness(GatewayConfig c = test_config()) : config(std::move(c)) {}
 
   GatewayConfig config;
-  Gateway gateway{config, relay, sip, clock, 1234};
+  Gateway gateway{config, relay, sip, clock, *store, 1234};
 
   void from_sip(const Req& r) { gateway.on_sip_message(7, r.message()); }
   void from_partner(const std::string& xml) { gateway.on_relay_event(0, partner_stanza(xml)); }

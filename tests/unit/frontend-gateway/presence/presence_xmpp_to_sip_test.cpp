@@ -44,7 +44,8 @@ TEST_CASE("x2s: subscribe becomes a SUBSCRIBE", "[unit][gateway][presence]") {
   CHECK(h.relay.sent.empty());
 }
 
-TEST_CASE("x2s: NOTIFY pending, then active: subscribed once + presence", "[unit][gateway][presence]") {
+TEST_CASE("x2s: NOTIFY pending, then active: subscribed once + presence",
+          "[unit][gateway][presence]") {
   Harness h;
   const std::string sub = established(h);
   h.from_sip(notify_for(sub, 1, "pending;expires=600"));
@@ -143,7 +144,8 @@ TEST_CASE("x2s: refresh before expiry, bounded by the grant", "[unit][gateway][p
   CHECK(h.gateway->presence().next_deadline() == 1000 + 300 * 1000 + 3000 * 1000);
 }
 
-TEST_CASE("x2s: refresh answered 481 -> new dialog, no 2nd subscribed", "[unit][gateway][presence]") {
+TEST_CASE("x2s: refresh answered 481 -> new dialog, no 2nd subscribed",
+          "[unit][gateway][presence]") {
   Harness h;
   const std::string sub = established(h, "600");
   h.from_sip(notify_for(sub, 1, "active;expires=600", pidf("open")));
@@ -263,4 +265,38 @@ TEST_CASE("x2s: subscribe when active -> subscribed at once", "[unit][gateway][p
   REQUIRE(h.relay.sent.size() == 4);
   CHECK(h.relayed(2).attr("type") == "subscribed");
   CHECK(h.relayed(3).attr("type").empty());
+}
+
+TEST_CASE("x2s: a SUBSCRIBE the next hop cannot take ends at once, not at Timer F",
+          "[unit][gateway][presence]") {
+  Harness h;
+  h.sip.writable = false;  // The next-hop connection is closing.
+  h.partner(presence("subscribe"));
+  CHECK(h.relay.sent.empty());
+  CHECK(h.clock.wake == h.clock.time);
+  h.advance_to(h.clock.time);
+  REQUIRE(h.relay.sent.size() == 1);
+  CHECK(h.relayed(0).attr("type") == "unsubscribed");
+  auto live = h.db->list_xmpp_to_sip_live();
+  REQUIRE(live.ok());
+  CHECK(live->empty());
+}
+
+TEST_CASE("x2s: a SUBSCRIBE waiting for the next hop outlives a failed connection",
+          "[unit][gateway][presence]") {
+  Harness h;
+  h.sip.sent_by.reset();
+  h.partner(presence("subscribe"));
+  CHECK(h.sip.requests.empty());
+  CHECK(h.sip.connects_asked == 1);
+  const xf::Error refused = xf::make_error(xf::Errc::io_error, "connection refused");
+  h.gateway->on_next_hop_down(&refused);
+  CHECK(h.relay.sent.empty());
+  CHECK(h.gateway->sip_client().waiting() == 1);
+  h.sip.sent_by = "127.0.0.11:40001";
+  h.gateway->on_next_hop_up();
+  REQUIRE(h.sip.requests.size() == 1);
+  CHECK(h.request(0).method() == "SUBSCRIBE");
+  h.from_sip(answer(h.sip.requests[0], 202));
+  CHECK(h.relay.sent.empty());
 }

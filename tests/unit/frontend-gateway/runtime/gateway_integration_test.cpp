@@ -14,6 +14,7 @@
 #include "frontend-gateway/runtime/gateway_runtime.h"
 #include "frontend-gateway/sip/sip_message.h"
 #include "frontend-gateway/sip/stream_framer.h"
+#include "frontend-gateway/store/sqlite_store.h"
 #include "tests/unit/common/net/loop_fixture.h"
 
 namespace {
@@ -186,7 +187,9 @@ TEST_CASE("gateway relays one message each way and maps a SIP error back",
     REQUIRE(sip_listener.listen("127.0.0.1", 0).ok());
 
     gw::GatewayConfig config = gateway_config(edge_listener.port(), sip_listener.port());
-    runtime = std::make_unique<gw::GatewayRuntime>(&fx.loop, config);
+    auto state = store::SqliteStore::open(":memory:");
+    REQUIRE(state.ok());
+    runtime = std::make_unique<gw::GatewayRuntime>(&fx.loop, config, **state);
 
     std::string error_condition;
     maybe_done = [&] {

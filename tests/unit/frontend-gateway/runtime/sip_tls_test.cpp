@@ -202,8 +202,9 @@ NextHopRun run_next_hop(const std::string& proxy_cert, const std::string& server
     run.events.on_down = finish;
 
     REQUIRE(transport->listen().ok());
-    // Not open yet: the first call starts the connection.
+    // Not open yet, and looking does not dial: ensure_next_hop() does.
     CHECK_FALSE(transport->next_hop_sent_by().has_value());
+    transport->ensure_next_hop();
     fx.run(10000);
     transport.reset();
   }

@@ -42,7 +42,8 @@ TransactionConfig config_t1(xf::Millis t1) {
 }  // namespace
 
 TEST_CASE("INVITE 2xx: retransmissions absorbed, ACK to the TU, Timer L", "[unit][sip]") {
-  TransactionLayer layer(config_t1(100), 1);  // 64*T1 = 6400 ms.
+  xf::TokenSource tokens(1);
+  TransactionLayer layer(config_t1(100), tokens);  // 64*T1 = 6400 ms.
   const SipMessage invite = request("INVITE", "z9hG4bKinv1");
   auto first = layer.on_request(invite, 0);
   REQUIRE(first.kind == ServerMatch::Kind::new_request);
@@ -91,7 +92,8 @@ TEST_CASE("INVITE 2xx: retransmissions absorbed, ACK to the TU, Timer L", "[unit
 }
 
 TEST_CASE("INVITE non-2xx: final resent, ACK absorbed, Confirmed until Timer H", "[unit][sip]") {
-  TransactionLayer layer(config_t1(100), 2);
+  xf::TokenSource tokens(2);
+  TransactionLayer layer(config_t1(100), tokens);
   const SipMessage invite = request("INVITE", "z9hG4bKinv2");
   auto first = layer.on_request(invite, 0);
   REQUIRE(first.kind == ServerMatch::Kind::new_request);
@@ -124,7 +126,8 @@ TEST_CASE("INVITE non-2xx: final resent, ACK absorbed, Confirmed until Timer H",
 }
 
 TEST_CASE("INVITE transaction: Timer H without ACK, abandonment, CANCEL", "[unit][sip]") {
-  TransactionLayer layer(config_t1(100), 3);
+  xf::TokenSource tokens(3);
+  TransactionLayer layer(config_t1(100), tokens);
   const SipMessage a = request("INVITE", "z9hG4bKa");
   const SipMessage b = request("INVITE", "z9hG4bKb");
   REQUIRE(layer.on_request(a, 0).kind == ServerMatch::Kind::new_request);

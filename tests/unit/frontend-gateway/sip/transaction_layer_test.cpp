@@ -40,7 +40,8 @@ SipMessage response(const SipMessage& req, int status) {
 }  // namespace
 
 TEST_CASE("TransactionLayer generates RFC 3261 branch ids", "[unit][sip]") {
-  TransactionLayer layer({}, 7);
+  xf::TokenSource tokens(7);
+  TransactionLayer layer({}, tokens);
   const std::string a = layer.new_branch();
   const std::string b = layer.new_branch();
   CHECK(a.rfind("z9hG4bK", 0) == 0);
@@ -50,7 +51,8 @@ TEST_CASE("TransactionLayer generates RFC 3261 branch ids", "[unit][sip]") {
 }
 
 TEST_CASE("Client transaction: provisional then final response", "[unit][sip]") {
-  TransactionLayer layer({}, 1);
+  xf::TokenSource tokens(1);
+  TransactionLayer layer({}, tokens);
   const SipMessage req = request(layer.new_branch());
   auto id = layer.start_client(req, 1000);
   REQUIRE(id.ok());
@@ -78,7 +80,8 @@ TEST_CASE("Client transaction: provisional then final response", "[unit][sip]") 
 TEST_CASE("Client transaction times out at Timer F with a fake clock", "[unit][sip]") {
   TransactionConfig config;
   config.timers.t1 = 100;  // Timer F = 6400 ms.
-  TransactionLayer layer(config, 2);
+  xf::TokenSource tokens(2);
+  TransactionLayer layer(config, tokens);
   const SipMessage req = request(layer.new_branch());
   auto id = layer.start_client(req, 0);
   REQUIRE(id.ok());
@@ -98,7 +101,8 @@ TEST_CASE("Client transaction times out at Timer F with a fake clock", "[unit][s
 }
 
 TEST_CASE("Client transactions match by branch and CSeq method", "[unit][sip]") {
-  TransactionLayer layer({}, 3);
+  xf::TokenSource tokens(3);
+  TransactionLayer layer({}, tokens);
   const SipMessage a = request(layer.new_branch());
   const SipMessage b = request(layer.new_branch());
   auto ida = layer.start_client(a, 0);
@@ -120,7 +124,8 @@ TEST_CASE("Client transactions match by branch and CSeq method", "[unit][sip]") 
 }
 
 TEST_CASE("Server transaction absorbs retransmissions by resending", "[unit][sip]") {
-  TransactionLayer layer({}, 4);
+  xf::TokenSource tokens(4);
+  TransactionLayer layer({}, tokens);
   const SipMessage req = request("z9hG4bKremote1", "MESSAGE", "proxy.example.com:5060");
   auto first = layer.on_request(req, 0);
   CHECK(first.kind == ServerMatch::Kind::new_request);
@@ -159,7 +164,8 @@ TEST_CASE("Server transaction absorbs retransmissions by resending", "[unit][sip
 TEST_CASE("Server transactions: ACK, abandonment, bad branches and limits", "[unit][sip]") {
   TransactionConfig config;
   config.max_transactions = 2;
-  TransactionLayer layer(config, 5);
+  xf::TokenSource tokens(5);
+  TransactionLayer layer(config, tokens);
 
   const SipMessage invite = request("z9hG4bKinv", "INVITE");
   CHECK(layer.on_request(invite, 0).kind == ServerMatch::Kind::new_request);
