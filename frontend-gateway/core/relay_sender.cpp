@@ -55,10 +55,10 @@ void RelaySender::on_delivered(RelayRef ref) {
   owner->on_delivered(ref);
 }
 
-void RelaySender::on_bounce(RelayRef ref, std::string_view condition) {
+void RelaySender::on_bounce(RelayRef ref, xmpp::StanzaError condition) {
   auto it = owners_.find(ref);
   if (it == owners_.end()) {
-    log_.debug("frame ", ref.seq, " on link ", ref.link, " bounced (", condition,
+    log_.debug("frame ", ref.seq, " on link ", ref.link, " bounced (", xmpp::to_string(condition),
                "; nobody waits for it)");
     return;
   }

@@ -28,7 +28,7 @@ class RelaySender {
     // The edge wrote the stanza to the partner's stream.
     virtual void on_delivered(RelayRef ref) = 0;
     // The edge could not deliver it; condition names the stanza error it reported.
-    virtual void on_bounced(RelayRef ref, std::string_view condition) = 0;
+    virtual void on_bounced(RelayRef ref, xmpp::StanzaError condition) = 0;
   };
 
   // max_tagged bounds the references waiting for a verdict: the edge answers every frame, so
@@ -54,7 +54,7 @@ class RelaySender {
 
   // The edge's verdicts: to the owner the reference is tagged with.
   void on_delivered(RelayRef ref);
-  void on_bounce(RelayRef ref, std::string_view condition);
+  void on_bounce(RelayRef ref, xmpp::StanzaError condition);
   // A link went down: no verdict will come for what was sent on it.
   void on_link_down(std::size_t link);
 

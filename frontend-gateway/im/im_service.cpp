@@ -275,10 +275,9 @@ void ImService::on_delivered(RelayRef ref) {
              " delivered to the partner stream: 202 unless an error comes within ", grace, " ms");
 }
 
-void ImService::on_bounced(RelayRef ref, std::string_view condition) {
-  auto parsed = xmpp::parse_stanza_error(condition);
-  const int status = parsed ? bridge::sip_status_for(*parsed) : 500;
-  verdict(ref, status, "bounced by the edge: " + std::string(condition));
+void ImService::on_bounced(RelayRef ref, xmpp::StanzaError condition) {
+  verdict(ref, bridge::sip_status_for(condition),
+          "bounced by the edge: " + std::string(xmpp::to_string(condition)));
 }
 
 void ImService::verdict(RelayRef ref, int status, std::string_view why) {

@@ -82,7 +82,7 @@ class ImService final : private SipClient::Owner, private RelaySender::Owner {
   // RelaySender::Owner, for the stanzas SIP MESSAGEs became. Delivered: 202 now, or after the
   // delivery grace window (sip.delivery_grace_ms); bounced: the mapped SIP error.
   void on_delivered(RelayRef ref) override;
-  void on_bounced(RelayRef ref, std::string_view condition) override;
+  void on_bounced(RelayRef ref, xmpp::StanzaError condition) override;
   void verdict(RelayRef ref, int status, std::string_view why);
 
   GatewayParts parts_;

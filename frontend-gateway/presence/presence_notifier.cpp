@@ -391,7 +391,7 @@ void PresenceNotifier::on_error(const xmpp::Jid& partner, const xmpp::Jid& watch
             std::string("presence error ") + std::string(condition));
 }
 
-void PresenceNotifier::on_bounced(RelayRef ref, std::string_view condition) {
+void PresenceNotifier::on_bounced(RelayRef ref, xmpp::StanzaError condition) {
   auto it = subscribe_refs_.find(ref);
   if (it == subscribe_refs_.end()) return;  // Forgotten: more than kMaxSubscribeRefs waited.
   const std::string k = it->second;
@@ -399,11 +399,12 @@ void PresenceNotifier::on_bounced(RelayRef ref, std::string_view condition) {
   const std::size_t nl = k.find('\n');
   auto found = store_.get_sip_to_xmpp(k.substr(0, nl), k.substr(nl + 1));
   if (!found.ok() || !found->has_value()) return;
-  log_.info("subscribe to ", (*found)->partner_jid, " bounced by the edge (", condition, ")");
-  const bool gone = condition == "item-not-found" || condition == "remote-server-not-found";
+  log_.info("subscribe to ", (*found)->partner_jid, " bounced by the edge (", xmpp::to_string(condition), ")");
+  const bool gone = condition == xmpp::StanzaError::item_not_found ||
+                    condition == xmpp::StanzaError::remote_server_not_found;
   terminate(std::move(**found),
             gone ? sip::TerminationReason::noresource : sip::TerminationReason::rejected,
-            std::string("bounced: ") + std::string(condition));
+            std::string("bounced: ") + std::string(xmpp::to_string(condition)));
 }
 
 void PresenceNotifier::send_to_partner(bridge::SubscriptionType type,

@@ -72,7 +72,7 @@ class PresenceNotifier final : private PresenceRequests::Handler, private RelayS
   // RelaySender::Owner, for our subscribe stanzas: delivered leaves nothing to wait for; a
   // bounce ends the SIP subscription.
   void on_delivered(RelayRef ref) override { subscribe_refs_.erase(ref); }
-  void on_bounced(RelayRef ref, std::string_view condition) override;
+  void on_bounced(RelayRef ref, xmpp::StanzaError condition) override;
 
   struct Rate {
     Millis last = 0;     // When the last NOTIFY went.

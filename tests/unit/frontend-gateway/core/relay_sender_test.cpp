@@ -21,8 +21,8 @@ struct Owner : RelaySender::Owner {
   void on_delivered(RelayRef ref) override {
     verdicts.push_back("delivered " + std::to_string(ref.seq));
   }
-  void on_bounced(RelayRef ref, std::string_view condition) override {
-    verdicts.push_back("bounced " + std::to_string(ref.seq) + " " + std::string(condition));
+  void on_bounced(RelayRef ref, xf::xmpp::StanzaError condition) override {
+    verdicts.push_back("bounced " + std::to_string(ref.seq) + " " + std::string(xf::xmpp::to_string(condition)));
   }
 };
 
@@ -78,7 +78,7 @@ TEST_CASE("RelaySender routes Delivered and Bounce to the owner of the reference
   const RelayRef c = f.send("c", nullptr);
   CHECK(f.sender.tagged() == 2);
 
-  f.sender.on_bounce(b, "remote-server-not-found");
+  f.sender.on_bounce(b, xf::xmpp::StanzaError::remote_server_not_found);
   CHECK(f.im.verdicts.empty());
   REQUIRE(f.presence.verdicts.size() == 1);
   CHECK(f.presence.verdicts[0] == "bounced 2 remote-server-not-found");
@@ -92,7 +92,7 @@ TEST_CASE("RelaySender routes Delivered and Bounce to the owner of the reference
   // sequence number on another link.
   f.sender.on_delivered(c);
   f.sender.on_delivered(a);
-  f.sender.on_bounce(RelayRef{1, b.seq}, "remote-server-timeout");
+  f.sender.on_bounce(RelayRef{1, b.seq}, xf::xmpp::StanzaError::remote_server_timeout);
   CHECK(f.im.verdicts.size() == 1);
   CHECK(f.presence.verdicts.size() == 1);
   CHECK(f.sender.tagged() == 0);

@@ -127,7 +127,7 @@ TEST_CASE("im service: the edge's verdict reaches IM through the relay sender's 
   f.from_sip(text_message(), 7);
   REQUIRE(f.relay.sent.size() == 1);
   CHECK(f.relay_sender.tagged() == 1);
-  f.relay_sender.on_bounce({0, 1}, "item-not-found");
+  f.relay_sender.on_bounce({0, 1}, xf::xmpp::StanzaError::item_not_found);
   REQUIRE(f.sip.responses.size() == 1);
   CHECK(f.response(0).status_code() == 404);
   CHECK(f.relay_sender.tagged() == 0);
