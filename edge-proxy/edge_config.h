@@ -1,4 +1,4 @@
-// The edge proxy's configuration: parsed from JSON, validated, then frozen (STYLE rule 5).
+// The edge proxy's configuration: parsed from JSON, validated, then frozen (nothing changes it after validation).
 // Every bound is a named key with a default; deploy/edge.example.json shows them all.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Typed reading of a JSON config document (STYLE rule 5: parse -> validate -> freeze).
+// Typed reading of a JSON config document (parse, then validate, then freeze).
 //
 // A daemon walks its document with ConfigSection getters and fills its own frozen config
 // struct; every problem is recorded (not thrown) with the JSON pointer it concerns, and

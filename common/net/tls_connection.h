@@ -1,7 +1,7 @@
 // A Connection that can switch to TLS, at connect time (direct TLS, XEP-0368; the relay link)
 // or mid-stream (STARTTLS: after the plaintext <proceed/> was queued). The subclass reads and
 // writes plaintext either way: on_plaintext() replaces on_read(), and write() encrypts once
-// TLS is on. The tls::Session is owned here, with the socket (STYLE.md rule 2).
+// TLS is on. The tls::Session is owned here, with the socket: one owner per connection.
 #pragma once
 
 #include <memory>

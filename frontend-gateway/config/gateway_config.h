@@ -1,5 +1,5 @@
-// The frontend gateway's configuration: parsed from JSON, validated, then frozen (STYLE rule 5).
-// The gateway is the trusted side and owns the federated-partner list (DESIGN.md); edges get
+// The frontend gateway's configuration: parsed from JSON, validated, then frozen (nothing changes it after validation).
+// The gateway is the trusted side and owns the federated-partner list (docs/architecture.md); edges get
 // the policy over the relay link.
 #pragma once
 
@@ -102,7 +102,7 @@ struct SipSettings {
   std::int64_t max_pending_requests = 10000;
   // How long a MESSAGE the edge reported Delivered (written to the partner's stream) is held
   // before its 202. The 2xx only says the gateway accepted the message (RFC 3428 §7,
-  // MAPPING.md), but a partner server that refuses it at once (unknown user: an error stanza
+  // docs/mapping.md), but a partner server that refuses it at once (unknown user: an error stanza
   // right back) can turn into a real SIP error only while the transaction is open. The price
   // is this much latency on every MESSAGE and as many requests held as arrive in the window;
   // 500 ms covers a partner's immediate answer over a loaded s2s link. 0 answers 202 on

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 2 interop test: one-to-one chat between a Prosody user and a SIP user through xmppfed.
+# Interop test: one-to-one chat between a Prosody user and a SIP user through xmppfed.
 #
 #   alice@xmpp.example --c2s--> Prosody 127.0.0.2 --s2s (STARTTLS, dialback)--> edge 127.0.0.10
 #     --relay (mutual TLS)--> gateway 127.0.0.11 --SIP/TCP--> Kamailio 127.0.0.4

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 3 interop tests: session-mode IM, chat states and content types between a Prosody user
+# Interop tests: session-mode IM, chat states and content types between a Prosody user
 # and a SIP user through xmppfed and Kamailio (topology as in chat_test.sh):
 #
 #   alice@xmpp.example --c2s--> Prosody 127.0.0.2 --s2s--> edge 127.0.0.10 --relay--> gateway

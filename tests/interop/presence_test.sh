@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 3 interop test: presence (RFC 8048) between a Prosody user and a SIP user through
+# Interop test: presence (RFC 8048) between a Prosody user and a SIP user through
 # xmppfed, one scenario per run (CTest lists each as its own test):
 #
 #   alice@xmpp.example (slixmpp) -- Prosody 127.0.0.2 -- edge 127.0.0.10 -- gateway 127.0.0.11
