@@ -1,5 +1,6 @@
-// The edge proxy's configuration: parsed from JSON, validated, then frozen (nothing changes it after validation).
-// Every bound is a named key with a default; deploy/edge.example.json shows them all.
+// The edge proxy's configuration: parsed from JSON, validated, then frozen (nothing changes it
+// after validation). Every bound is a named key with a default; deploy/edge.example.json shows them
+// all.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +49,7 @@ struct S2sSettings {
 
 // The relay link's certificate, CA and timers (shared with the gateway), plus the edge's own.
 struct RelaySettings : config::RelayLinkConfig {
-  ListenAddress listen;  // 23456 by default; gateways dial it.
+  ListenAddress listen;                    // 23456 by default; gateways dial it.
   std::vector<std::string> allowed_peers;  // Names a gateway certificate must carry.
   // Bytes queued towards one gateway; beyond it partner stanzas bounce (resource-constraint).
   std::int64_t max_queue_bytes = 8 * 1024 * 1024;

@@ -17,15 +17,20 @@
 
 using namespace xf;
 
+namespace {
+
+// Certificates and keys are part of the configuration: --check-config loads them too.
+Status check_tls(const edge::EdgeConfig& config) {
+  auto tls = edge::load_edge_tls(config);
+  if (!tls.ok()) return fail(tls.error());
+  return {};
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  auto prepared = prepare_daemon<edge::EdgeConfig>(
-      argc, argv, "xmppfed-edge-proxy 0.1.0", &edge::load_edge_config,
-      [](const edge::EdgeConfig& config) -> Status {
-        // Certificates and keys are part of the configuration: load them too.
-        auto tls = edge::load_edge_tls(config);
-        if (!tls.ok()) return fail(tls.error());
-        return {};
-      });
+  auto prepared = prepare_daemon<edge::EdgeConfig>(argc, argv, "xmppfed-edge-proxy 0.1.0",
+                                                   &edge::load_edge_config, &check_tls);
   if (auto* exit_code = std::get_if<int>(&prepared)) return *exit_code;
   const edge::EdgeConfig config = std::get<edge::EdgeConfig>(std::move(prepared));
   Logger log("edge");
@@ -42,8 +47,8 @@ int main(int argc, char** argv) {
   {
     edge::EdgeRuntime runtime(&loop, config, std::move(*tls));
     std::vector<std::unique_ptr<net::Listener>> listeners;
-    auto listen = [&](const std::string& host, std::uint16_t port, net::Listener::Factory f,
-                      const char* what) {
+    auto listen = [&](const char* what, const std::string& host, std::uint16_t port,
+                      net::Listener::Factory f) {
       auto l = std::make_unique<net::Listener>(&loop, std::move(f), what);
       if (Status st = l->listen(host, port); !st.ok()) {
         log.error("cannot listen for ", what, " on ", host, ":", port, ": ", st.error().detail);
@@ -55,18 +60,19 @@ int main(int argc, char** argv) {
     };
     bool ok = true;
     for (const edge::ListenAddress& a : config.s2s.listen) {
-      ok = ok && listen(a.address, a.port, [&runtime](uv_loop_t*) { return runtime.accept_s2s(); },
-                        "s2s");
+      ok = ok && listen("s2s", a.address, a.port,
+                        [&runtime](uv_loop_t*) { return runtime.accept_s2s(); });
     }
-    ok = ok && listen(config.relay.listen.address, config.relay.listen.port,
-                      [&runtime](uv_loop_t*) { return runtime.accept_relay(); }, "relay");
+    ok = ok && listen("relay", config.relay.listen.address, config.relay.listen.port,
+                      [&runtime](uv_loop_t*) { return runtime.accept_relay(); });
     if (!ok) {
       rc = kExitSoftware;
     } else {
       std::string hosted;
       for (const auto& h : config.hosted_domains) hosted += (hosted.empty() ? "" : ", ") + h.domain;
       log.info("edge proxy running for ", hosted);
-      net::SignalWatcher signals(&loop, [&](int signum) {
+      net::SignalWatcher* watcher = nullptr;
+      auto on_signal = [&](int signum) {
         if (signum == SIGUSR1) {
           runtime.router().log_status();
           return;
@@ -78,8 +84,10 @@ int main(int argc, char** argv) {
         log.info("signal ", signum, ": shutting down");
         for (auto& l : listeners) l->close();
         runtime.shutdown();
-        signals.close();
-      }, {SIGINT, SIGTERM, SIGHUP, SIGUSR1});
+        watcher->close();
+      };
+      net::SignalWatcher signals(&loop, on_signal, {SIGINT, SIGTERM, SIGHUP, SIGUSR1});
+      watcher = &signals;
       if (Status st = signals.start(); !st.ok()) {
         log.error("cannot watch signals: ", st.error().detail);
         rc = kExitSoftware;

@@ -28,9 +28,7 @@ bool Router::may_accept_inbound() const {
   return true;
 }
 
-void Router::session_opened(S2sPort& session) {
-  sessions_[session.id()] = &session;
-}
+void Router::session_opened(S2sPort& session) { sessions_[session.id()] = &session; }
 
 std::optional<xmpp::StreamFailure> Router::admit_inbound(const S2sPort& session) const {
   std::string ip = session.peer_ip();

@@ -182,9 +182,7 @@ void S2sSession::on_authenticated(std::string_view local_domain, std::string_vie
   router_.authenticated(*this, local_domain, remote_domain);
 }
 
-void S2sSession::on_ready_for_verify() {
-  router_.outbound_ready(*this);
-}
+void S2sSession::on_ready_for_verify() { router_.outbound_ready(*this); }
 
 void S2sSession::on_closed(const xmpp::StreamFailure* failure) {
   if (failure != nullptr) {

@@ -29,9 +29,7 @@ ConfigSection::ConfigSection(ConfigReader* reader, const nlohmann::json* value, 
                              bool failed)
     : reader_(reader), value_(value), visit_(visit), failed_(failed) {}
 
-const std::string& ConfigSection::pointer() const {
-  return reader_->visits_[visit_].pointer;
-}
+const std::string& ConfigSection::pointer() const { return reader_->visits_[visit_].pointer; }
 
 std::string ConfigSection::pointer_of(std::string_view key) const {
   return pointer() + "/" + json_pointer_segment(key);
@@ -61,9 +59,7 @@ void ConfigSection::error(std::string_view key, std::string_view message) {
   reader_->add_error(pointer_of(key), message);
 }
 
-void ConfigSection::ignore(std::string_view key) {
-  member(key);
-}
+void ConfigSection::ignore(std::string_view key) { member(key); }
 
 ConfigSection ConfigSection::child(const nlohmann::json* value, std::string pointer, bool failed) {
   return ConfigSection(reader_, failed ? nullptr : value,

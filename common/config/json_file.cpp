@@ -41,9 +41,7 @@ class DuplicateKeyFinder {
           }
         }
         break;
-      case json::parse_event_t::value:
-        next_segment();
-        break;
+      case json::parse_event_t::value: next_segment(); break;
     }
     return true;
   }

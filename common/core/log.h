@@ -39,13 +39,21 @@ class Logger {
   void set_object(std::string object) { object_ = std::move(object); }
 
   template <class... Args>
-  void debug(const Args&... args) const { emit(log::Level::debug, args...); }
+  void debug(const Args&... args) const {
+    emit(log::Level::debug, args...);
+  }
   template <class... Args>
-  void info(const Args&... args) const { emit(log::Level::info, args...); }
+  void info(const Args&... args) const {
+    emit(log::Level::info, args...);
+  }
   template <class... Args>
-  void warn(const Args&... args) const { emit(log::Level::warn, args...); }
+  void warn(const Args&... args) const {
+    emit(log::Level::warn, args...);
+  }
   template <class... Args>
-  void error(const Args&... args) const { emit(log::Level::error, args...); }
+  void error(const Args&... args) const {
+    emit(log::Level::error, args...);
+  }
 
  private:
   template <class... Args>

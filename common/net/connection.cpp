@@ -77,13 +77,9 @@ Connection::Connection(uv_loop_t* loop, std::string log_name, ConnectionLimits l
   live_connections().insert(this);
 }
 
-Connection::~Connection() {
-  live_connections().erase(this);
-}
+Connection::~Connection() { live_connections().erase(this); }
 
-Millis Connection::now() const {
-  return static_cast<Millis>(uv_now(loop_));
-}
+Millis Connection::now() const { return static_cast<Millis>(uv_now(loop_)); }
 
 std::size_t Connection::abort_all(uv_loop_t* loop) {
   std::vector<Connection*> victims;
@@ -346,17 +342,11 @@ void Connection::on_write_cb(uv_write_t* req, int status) {
 
 // ---- Closing ------------------------------------------------------------------------------
 
-void Connection::close() {
-  begin_close(nullptr, true);
-}
+void Connection::close() { begin_close(nullptr, true); }
 
-void Connection::abort(Error reason) {
-  begin_close(&reason, false);
-}
+void Connection::abort(Error reason) { begin_close(&reason, false); }
 
-void Connection::close_with(Error reason) {
-  begin_close(&reason, true);
-}
+void Connection::close_with(Error reason) { begin_close(&reason, true); }
 
 void Connection::begin_close(const Error* reason, bool graceful) {
   if (state_ == State::closing) return;

@@ -1,4 +1,5 @@
-// One TCP connection on a libuv loop (one owner per connection: the socket, its buffers and its close).
+// One TCP connection on a libuv loop (one owner per connection: the socket, its buffers and its
+// close).
 //
 // A Connection is heap-allocated and owns its uv_tcp_t, its timers (net::Timer members), a
 // fixed read buffer and an outbound queue; every handle's data points back to it. It deletes

@@ -9,9 +9,7 @@ namespace xf::net {
 Listener::Listener(uv_loop_t* loop, Factory factory, std::string log_name)
     : loop_(loop), factory_(std::move(factory)), log_(std::move(log_name)) {}
 
-Listener::~Listener() {
-  close();
-}
+Listener::~Listener() { close(); }
 
 Status Listener::listen(const std::string& host, std::uint16_t port, int backlog) {
   if (handle_ != nullptr) return fail(Errc::invalid_argument, "listener already listening");
@@ -47,9 +45,7 @@ void Listener::close() {
   port_ = 0;
 }
 
-void Listener::on_free_cb(uv_handle_t* handle) {
-  delete reinterpret_cast<uv_tcp_t*>(handle);
-}
+void Listener::on_free_cb(uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); }
 
 void Listener::on_connection_cb(uv_stream_t* server, int status) {
   auto* self = static_cast<Listener*>(server->data);

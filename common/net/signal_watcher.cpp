@@ -7,9 +7,7 @@ namespace xf::net {
 SignalWatcher::SignalWatcher(uv_loop_t* loop, Callback callback, std::vector<int> signals)
     : loop_(loop), callback_(std::move(callback)), signals_(std::move(signals)) {}
 
-SignalWatcher::~SignalWatcher() {
-  close();
-}
+SignalWatcher::~SignalWatcher() { close(); }
 
 Status SignalWatcher::start() {
   if (!handles_.empty()) return {};

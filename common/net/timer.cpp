@@ -86,8 +86,6 @@ void Timer::on_owned_closed_cb(uv_handle_t* handle) {
   timer->owner_->handle_closed();
 }
 
-void Timer::on_free_cb(uv_handle_t* handle) {
-  delete reinterpret_cast<uv_timer_t*>(handle);
-}
+void Timer::on_free_cb(uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); }
 
 }  // namespace xf::net

@@ -6,28 +6,17 @@ namespace xf::relay {
 
 const char* to_string(FrameType type) {
   switch (type) {
-    case FrameType::hello:
-      return "hello";
-    case FrameType::hello_ack:
-      return "hello_ack";
-    case FrameType::heartbeat:
-      return "heartbeat";
-    case FrameType::heartbeat_ack:
-      return "heartbeat_ack";
-    case FrameType::stanza:
-      return "stanza";
-    case FrameType::bounce:
-      return "bounce";
-    case FrameType::policy:
-      return "policy";
-    case FrameType::reachability:
-      return "reachability";
-    case FrameType::ack:
-      return "ack";
-    case FrameType::close:
-      return "close";
-    case FrameType::delivered:
-      return "delivered";
+    case FrameType::hello: return "hello";
+    case FrameType::hello_ack: return "hello_ack";
+    case FrameType::heartbeat: return "heartbeat";
+    case FrameType::heartbeat_ack: return "heartbeat_ack";
+    case FrameType::stanza: return "stanza";
+    case FrameType::bounce: return "bounce";
+    case FrameType::policy: return "policy";
+    case FrameType::reachability: return "reachability";
+    case FrameType::ack: return "ack";
+    case FrameType::close: return "close";
+    case FrameType::delivered: return "delivered";
   }
   return "unknown";
 }
@@ -43,10 +32,8 @@ bool is_data_frame(FrameType type) {
     case FrameType::bounce:
     case FrameType::policy:
     case FrameType::reachability:
-    case FrameType::delivered:
-      return true;
-    default:
-      return false;
+    case FrameType::delivered: return true;
+    default: return false;
   }
 }
 

@@ -6,18 +6,12 @@ namespace xf::relay {
 
 const char* to_string(CloseCause cause) {
   switch (cause) {
-    case CloseCause::local:
-      return "local";
-    case CloseCause::peer_closed:
-      return "peer-closed";
-    case CloseCause::protocol_error:
-      return "protocol-error";
-    case CloseCause::version_mismatch:
-      return "version-mismatch";
-    case CloseCause::hello_timeout:
-      return "hello-timeout";
-    case CloseCause::dead_peer:
-      return "dead-peer";
+    case CloseCause::local: return "local";
+    case CloseCause::peer_closed: return "peer-closed";
+    case CloseCause::protocol_error: return "protocol-error";
+    case CloseCause::version_mismatch: return "version-mismatch";
+    case CloseCause::hello_timeout: return "hello-timeout";
+    case CloseCause::dead_peer: return "dead-peer";
   }
   return "unknown";
 }
@@ -65,17 +59,12 @@ void Link::handle_frame(Frame& frame, Millis now, std::vector<LinkEvent>& events
     return;
   }
   switch (frame.type) {
-    case FrameType::hello:
-      handle_hello(std::get<Hello>(*message), events);
-      return;
-    case FrameType::hello_ack:
-      handle_hello_ack(std::get<HelloAck>(*message), events);
-      return;
+    case FrameType::hello: handle_hello(std::get<Hello>(*message), events); return;
+    case FrameType::hello_ack: handle_hello_ack(std::get<HelloAck>(*message), events); return;
     case FrameType::close:
       end(CloseCause::peer_closed, std::get<CloseMsg>(*message).reason, events);
       return;
-    default:
-      break;
+    default: break;
   }
   if (state_ != State::established) {
     end(CloseCause::protocol_error,
@@ -102,9 +91,7 @@ void Link::handle_frame(Frame& frame, Millis now, std::vector<LinkEvent>& events
       events.emplace_back(AckReceived{seq});
       return;
     }
-    default:
-      end(CloseCause::protocol_error, "unexpected frame type", events);
-      return;
+    default: end(CloseCause::protocol_error, "unexpected frame type", events); return;
   }
 }
 
@@ -201,8 +188,7 @@ void Link::handle_data(Frame& frame, std::vector<LinkEvent>& events) {
     case FrameType::delivered:
       events.emplace_back(DeliveredReceived{frame.seq, std::get<DeliveredMsg>(*message)});
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -227,12 +213,10 @@ std::vector<LinkEvent> Link::on_timer(Millis now) {
 
 Millis Link::next_deadline() const {
   switch (state_) {
-    case State::handshaking:
-      return hello_deadline_;
+    case State::handshaking: return hello_deadline_;
     case State::established:
       return std::min(next_heartbeat_, last_received_ + config_.dead_peer_timeout_ms);
-    default:
-      return kNoDeadline;
+    default: return kNoDeadline;
   }
 }
 

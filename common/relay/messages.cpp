@@ -8,20 +8,16 @@ namespace xf::relay {
 
 const char* to_string(Role role) {
   switch (role) {
-    case Role::edge:
-      return "edge";
-    case Role::gateway:
-      return "gateway";
+    case Role::edge: return "edge";
+    case Role::gateway: return "gateway";
   }
   return "unknown";
 }
 
 const char* to_string(Direction direction) {
   switch (direction) {
-    case Direction::inbound:
-      return "inbound";
-    case Direction::outbound:
-      return "outbound";
+    case Direction::inbound: return "inbound";
+    case Direction::outbound: return "outbound";
   }
   return "unknown";
 }
@@ -109,9 +105,7 @@ Unexpected<Error> bad_payload(FrameType type) {
 
 }  // namespace
 
-FrameType frame_type(const Message& message) {
-  return std::visit(TypeOf{}, message);
-}
+FrameType frame_type(const Message& message) { return std::visit(TypeOf{}, message); }
 
 std::string encode_payload(const Message& message) {
   std::string out;
@@ -147,12 +141,8 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
       message = std::move(m);
       break;
     }
-    case FrameType::heartbeat:
-      message = Heartbeat{r.u64()};
-      break;
-    case FrameType::heartbeat_ack:
-      message = HeartbeatAck{r.u64()};
-      break;
+    case FrameType::heartbeat: message = Heartbeat{r.u64()}; break;
+    case FrameType::heartbeat_ack: message = HeartbeatAck{r.u64()}; break;
     case FrameType::stanza: {
       StanzaMsg m;
       valid = read_facts(r, m.facts);
@@ -170,9 +160,7 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
       message = std::move(m);
       break;
     }
-    case FrameType::policy:
-      message = PolicyMsg{r.string()};
-      break;
+    case FrameType::policy: message = PolicyMsg{r.string()}; break;
     case FrameType::reachability: {
       ReachabilityMsg m;
       m.remote_domain = r.string();
@@ -182,17 +170,10 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
       message = std::move(m);
       break;
     }
-    case FrameType::ack:
-      message = AckMsg{r.u64()};
-      break;
-    case FrameType::close:
-      message = CloseMsg{r.string()};
-      break;
-    case FrameType::delivered:
-      message = DeliveredMsg{r.u64()};
-      break;
-    default:
-      valid = false;
+    case FrameType::ack: message = AckMsg{r.u64()}; break;
+    case FrameType::close: message = CloseMsg{r.string()}; break;
+    case FrameType::delivered: message = DeliveredMsg{r.u64()}; break;
+    default: valid = false;
   }
   if (!valid || !r.ok() || !r.at_end()) return bad_payload(type);
   return message;

@@ -7,9 +7,7 @@
 
 namespace xf::relay::wire {
 
-inline void put_u8(std::string& out, std::uint8_t v) {
-  out.push_back(static_cast<char>(v));
-}
+inline void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
 
 inline void put_u16(std::string& out, std::uint16_t v) {
   put_u8(out, static_cast<std::uint8_t>(v >> 8));

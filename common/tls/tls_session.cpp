@@ -53,21 +53,18 @@ struct ChainCheck {
 
 uint8_t alert_for(long verify_error) {
   switch (verify_error) {
-    case X509_V_ERR_CERT_HAS_EXPIRED:
-      return SSL_AD_CERTIFICATE_EXPIRED;
+    case X509_V_ERR_CERT_HAS_EXPIRED: return SSL_AD_CERTIFICATE_EXPIRED;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-      return SSL_AD_UNKNOWN_CA;
-    default:
-      return SSL_AD_BAD_CERTIFICATE;
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return SSL_AD_UNKNOWN_CA;
+    default: return SSL_AD_BAD_CERTIFICATE;
   }
 }
 
 // Verifies the peer's chain (leaf first) against the trust anchors in store.
-ChainCheck verify_chain(const STACK_OF(CRYPTO_BUFFER)* certs, X509_STORE* store,
+ChainCheck verify_chain(const STACK_OF(CRYPTO_BUFFER) * certs, X509_STORE* store,
                         bool peer_is_server) {
   ChainCheck check;
   if (certs == nullptr || sk_CRYPTO_BUFFER_num(certs) == 0) {
@@ -140,8 +137,8 @@ void read_other_name(const OTHERNAME* other, PeerIdentity& id) {
 // The names RFC 6125 / RFC 6120 care about; the number of names is bounded by the certificate
 // size limit the TLS library enforces.
 void read_names(X509* leaf, PeerIdentity& id) {
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(leaf, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(leaf, NID_subject_alt_name, nullptr, nullptr));
   if (names != nullptr) {
     for (size_t i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
       const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
@@ -214,8 +211,9 @@ Result<std::unique_ptr<Session>> Session::make(std::shared_ptr<Context> ctx, boo
     auto* self = static_cast<Session*>(SSL_get_ex_data(s, session_index()));
     PeerVerify policy = self->ctx_->config().verify;
     if (policy == PeerVerify::none) return ssl_verify_ok;
-    ChainCheck check = verify_chain(SSL_get0_peer_certificates(s),
-                                    SSL_CTX_get_cert_store(self->ctx_->native()), !SSL_is_server(s));
+    ChainCheck check =
+        verify_chain(SSL_get0_peer_certificates(s), SSL_CTX_get_cert_store(self->ctx_->native()),
+                     !SSL_is_server(s));
     self->peer_.chain_verified = check.ok;
     self->peer_.verify_error = check.error;
     if (check.ok || policy == PeerVerify::optional) return ssl_verify_ok;
@@ -227,12 +225,8 @@ Result<std::unique_ptr<Session>> Session::make(std::shared_ptr<Context> ctx, boo
     case PeerVerify::none:
       // A client always gets the server's certificate; it is just not checked.
       break;
-    case PeerVerify::optional:
-      mode = SSL_VERIFY_PEER;
-      break;
-    case PeerVerify::required:
-      mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-      break;
+    case PeerVerify::optional: mode = SSL_VERIFY_PEER; break;
+    case PeerVerify::required: mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT; break;
   }
   SSL_set_custom_verify(ssl, mode, verify);
 

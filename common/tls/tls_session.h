@@ -16,13 +16,14 @@ namespace xf::tls {
 
 // Names found in a peer certificate (RFC 6125 identifiers, RFC 6120 §13.7.1.4 XmppAddr).
 struct PeerIdentity {
-  bool present = false;          // The peer sent a certificate.
-  bool chain_verified = false;   // It chains to the configured trust anchors and is in date.
-  std::string verify_error;      // Why it did not verify, for logs.
-  std::vector<std::string> dns_ids;    // subjectAltName dNSName
-  std::vector<std::string> srv_ids;    // subjectAltName otherName SRVName, e.g. "_xmpp-server.example.org"
-  std::vector<std::string> xmpp_addrs; // subjectAltName otherName id-on-xmppAddr
-  std::string common_name;             // Subject CN (used only when there is no subjectAltName)
+  bool present = false;              // The peer sent a certificate.
+  bool chain_verified = false;       // It chains to the configured trust anchors and is in date.
+  std::string verify_error;          // Why it did not verify, for logs.
+  std::vector<std::string> dns_ids;  // subjectAltName dNSName
+  std::vector<std::string>
+      srv_ids;  // subjectAltName otherName SRVName, e.g. "_xmpp-server.example.org"
+  std::vector<std::string> xmpp_addrs;  // subjectAltName otherName id-on-xmppAddr
+  std::string common_name;              // Subject CN (used only when there is no subjectAltName)
 };
 
 class Session {

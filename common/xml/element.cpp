@@ -146,24 +146,15 @@ namespace {
 // CR is escaped everywhere because line-end normalisation would drop it.
 const char* escape_of(char c, bool attribute) {
   switch (c) {
-    case '&':
-      return "&amp;";
-    case '<':
-      return "&lt;";
-    case '>':
-      return "&gt;";
-    case '\r':
-      return "&#13;";
-    case '\'':
-      return attribute ? "&apos;" : nullptr;
-    case '"':
-      return attribute ? "&quot;" : nullptr;
-    case '\t':
-      return attribute ? "&#9;" : nullptr;
-    case '\n':
-      return attribute ? "&#10;" : nullptr;
-    default:
-      return nullptr;
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '\r': return "&#13;";
+    case '\'': return attribute ? "&apos;" : nullptr;
+    case '"': return attribute ? "&quot;" : nullptr;
+    case '\t': return attribute ? "&#9;" : nullptr;
+    case '\n': return attribute ? "&#10;" : nullptr;
+    default: return nullptr;
   }
 }
 
@@ -180,13 +171,9 @@ void escape(std::string_view in, std::string& out, bool attribute) {
 
 }  // namespace
 
-void escape_text(std::string_view in, std::string& out) {
-  escape(in, out, false);
-}
+void escape_text(std::string_view in, std::string& out) { escape(in, out, false); }
 
-void escape_attr(std::string_view in, std::string& out) {
-  escape(in, out, true);
-}
+void escape_attr(std::string_view in, std::string& out) { escape(in, out, true); }
 
 void serialize(const Element& element, std::string& out, std::string_view inherited_ns) {
   out += '<';

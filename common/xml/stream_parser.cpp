@@ -549,8 +549,6 @@ void StreamParser::stop() {
   if (!impl_->halted()) impl_->halt_by_request();
 }
 
-bool StreamParser::stream_open() const {
-  return impl_->open && !impl_->closed;
-}
+bool StreamParser::stream_open() const { return impl_->open && !impl_->closed; }
 
 }  // namespace xf::xml

@@ -26,9 +26,7 @@ Unexpected<Error> part_error(std::string_view part, std::string_view what) {
   return fail(Errc::parse_error, std::move(detail));
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 void lowercase_ascii(std::string& s) {
   for (char& c : s) c = ascii_lower(c);
@@ -76,20 +74,15 @@ bool is_valid_utf8(std::string_view s) {
 
 const char* stringprep_reason(int rc) {
   switch (rc) {
-    case STRINGPREP_CONTAINS_UNASSIGNED:
-      return "contains an unassigned code point";
-    case STRINGPREP_CONTAINS_PROHIBITED:
-      return "contains a prohibited character";
-    case STRINGPREP_BIDI_BOTH_L_AND_RAL:
-      return "mixes left-to-right and right-to-left characters";
+    case STRINGPREP_CONTAINS_UNASSIGNED: return "contains an unassigned code point";
+    case STRINGPREP_CONTAINS_PROHIBITED: return "contains a prohibited character";
+    case STRINGPREP_BIDI_BOTH_L_AND_RAL: return "mixes left-to-right and right-to-left characters";
     case STRINGPREP_BIDI_LEADTRAIL_NOT_RAL:
       return "right-to-left text must start and end with a right-to-left character";
     case STRINGPREP_BIDI_CONTAINS_PROHIBITED:
       return "contains a character prohibited in right-to-left text";
-    case STRINGPREP_ICONV_ERROR:
-      return "is not valid UTF-8";
-    default:
-      return "cannot be prepared";
+    case STRINGPREP_ICONV_ERROR: return "is not valid UTF-8";
+    default: return "cannot be prepared";
   }
 }
 
@@ -194,16 +187,11 @@ bool domain_fast_path_applies(std::string_view in) {
 
 const char* idna_reason(int rc) {
   switch (rc) {
-    case IDNA_CONTAINS_NON_LDH:
-      return "contains a character not allowed in a domain name";
-    case IDNA_CONTAINS_MINUS:
-      return "has a label that starts or ends with '-'";
-    case IDNA_INVALID_LENGTH:
-      return "has a label longer than 63 bytes";
-    case IDNA_STRINGPREP_ERROR:
-      return "contains a prohibited character";
-    default:
-      return "is not a valid domain name";
+    case IDNA_CONTAINS_NON_LDH: return "contains a character not allowed in a domain name";
+    case IDNA_CONTAINS_MINUS: return "has a label that starts or ends with '-'";
+    case IDNA_INVALID_LENGTH: return "has a label longer than 63 bytes";
+    case IDNA_STRINGPREP_ERROR: return "contains a prohibited character";
+    default: return "is not a valid domain name";
   }
 }
 
@@ -383,9 +371,7 @@ Result<Jid> Jid::from_parts(std::string_view local, std::string_view domain,
   return Jid(std::move(l), std::move(*d), std::move(res));
 }
 
-Jid Jid::bare() const {
-  return Jid(local_, domain_, std::string());
-}
+Jid Jid::bare() const { return Jid(local_, domain_, std::string()); }
 
 std::string Jid::bare_string() const {
   if (local_.empty()) return domain_;

@@ -40,9 +40,7 @@ const Escape* escape_for(char c) {
   return nullptr;
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // True when `s` starts with an escape code in another case, e.g. "2F" or "5C".
 bool starts_with_folded_sequence(std::string_view s) {

@@ -94,8 +94,9 @@ void S2sStream::send(std::string_view bytes) {
 
 void S2sStream::send_header() {
   out_.clear();
-  out_ += "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
-          "xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback'";
+  out_ +=
+      "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+      "xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback'";
   if (!settings_.local_domain.empty()) append_attr(out_, "from", settings_.local_domain);
   if (!settings_.remote_domain.empty()) append_attr(out_, "to", settings_.remote_domain);
   if (settings_.role == Role::inbound) append_attr(out_, "id", stream_id_);
@@ -296,8 +297,8 @@ void S2sStream::handle_dialback_result(const xml::Element& element) {
       events_.on_authenticated(to, from, PeerAuth::dialback);
       return;
     }
-    fail(StreamError::not_authorized, "partner rejected our dialback key (type='" +
-                                          std::string(type) + "')");
+    fail(StreamError::not_authorized,
+         "partner rejected our dialback key (type='" + std::string(type) + "')");
     return;
   }
   // Inbound: the originating server claims `from` and wants to send to our `to`.
@@ -308,8 +309,8 @@ void S2sStream::handle_dialback_result(const xml::Element& element) {
   if (!settings_.remote_domain.empty() && settings_.remote_domain != from &&
       authenticated_.empty() && pending_.empty()) {
     // A header `from` names the peer; a different first claim is a spoofing attempt.
-    fail(StreamError::invalid_from, "db:result from '" + from + "' on a stream opened by '" +
-                                        settings_.remote_domain + "'");
+    fail(StreamError::invalid_from,
+         "db:result from '" + from + "' on a stream opened by '" + settings_.remote_domain + "'");
     return;
   }
   if (settings_.remote_domain.empty()) settings_.remote_domain = from;
@@ -336,9 +337,9 @@ void S2sStream::handle_dialback_verify(const xml::Element& element) {
     return;
   }
   // Inbound: we are the authoritative server for `to`; recompute the key we would have sent.
-  bool valid = settings_.is_hosted && settings_.is_hosted(to) &&
-               dialback_key_equal(dialback_key(settings_.dialback_secret, from, to, id),
-                                  element.text());
+  bool valid =
+      settings_.is_hosted && settings_.is_hosted(to) &&
+      dialback_key_equal(dialback_key(settings_.dialback_secret, from, to, id), element.text());
   out_.clear();
   out_ += "<db:verify";
   append_attr(out_, "from", to);
@@ -416,8 +417,8 @@ void S2sStream::complete_dialback(std::string_view remote_domain, std::string_vi
   now_ = now;
   send(out_);
   if (!valid) {
-    fail(StreamError::not_authorized, "dialback key for '" + std::string(remote_domain) +
-                                          "' did not verify");
+    fail(StreamError::not_authorized,
+         "dialback key for '" + std::string(remote_domain) + "' did not verify");
     return;
   }
   authenticated_.emplace(std::pair(std::string(local_domain), std::string(remote_domain)),

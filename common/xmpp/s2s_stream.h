@@ -49,12 +49,12 @@ class S2sStream : private xml::StreamParser::Handler {
   enum class Role { inbound, outbound };
 
   enum class State {
-    idle,              // Outbound, before start().
-    awaiting_header,   // Waiting for the peer's stream header.
-    awaiting_features, // Outbound: header received, features not yet.
-    negotiating_tls,   // <proceed/> exchanged; the owner is running the TLS handshake.
-    open,              // Stream is up; dialback may be in progress or done.
-    closed,            // Stream ended; nothing more is sent or delivered.
+    idle,               // Outbound, before start().
+    awaiting_header,    // Waiting for the peer's stream header.
+    awaiting_features,  // Outbound: header received, features not yet.
+    negotiating_tls,    // <proceed/> exchanged; the owner is running the TLS handshake.
+    open,               // Stream is up; dialback may be in progress or done.
+    closed,             // Stream ended; nothing more is sent or delivered.
   };
 
   struct Settings {
@@ -125,8 +125,8 @@ class S2sStream : private xml::StreamParser::Handler {
   // Outbound: asks the authoritative server (our peer) to verify a key (XEP-0220 §2.3).
   void send_verify(const DialbackRequest& request, Millis now);
   // Inbound: the authoritative server's verdict on a DialbackRequest.
-  void complete_dialback(std::string_view remote_domain, std::string_view local_domain,
-                         bool valid, Millis now);
+  void complete_dialback(std::string_view remote_domain, std::string_view local_domain, bool valid,
+                         Millis now);
   // Ends the stream: with a stream error when failure is given, else a clean </stream:stream>.
   void close(const StreamFailure* failure);
 
@@ -166,7 +166,7 @@ class S2sStream : private xml::StreamParser::Handler {
   Events& events_;
   xml::StreamParser parser_;
   State state_ = State::idle;
-  std::string stream_id_;       // Inbound: ours. Outbound: the one the peer gave us.
+  std::string stream_id_;  // Inbound: ours. Outbound: the one the peer gave us.
   bool tls_active_ = false;
   bool ready_for_verify_ = false;
   bool dialback_sent_ = false;  // Outbound: our db:result is out.
@@ -175,7 +175,7 @@ class S2sStream : private xml::StreamParser::Handler {
   std::map<std::pair<std::string, std::string>, PeerAuth> authenticated_;
   std::set<std::pair<std::string, std::string>> pending_;  // Inbound dialback in flight.
   Millis established_deadline_ = kNoDeadline;
-  Millis now_ = 0;        // Latest time the owner handed in.
+  Millis now_ = 0;  // Latest time the owner handed in.
   Millis last_read_ = 0;
   Millis last_write_ = 0;
   std::string out_;  // Scratch buffer reused for serialisation.

@@ -59,8 +59,8 @@ Result<xmpp::Jid> jid_for_sip_uri(std::string_view uri_text) {
   }
   auto jid = xmpp::Jid::from_parts(local, uri->host, resource);
   if (!jid) {
-    return fail(Errc::invalid_argument, log::cat("SIP URI does not map to a JID: ",
-                                                 jid.error().detail));
+    return fail(Errc::invalid_argument,
+                log::cat("SIP URI does not map to a JID: ", jid.error().detail));
   }
   return jid;
 }

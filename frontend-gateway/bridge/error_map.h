@@ -9,10 +9,10 @@ namespace xf::bridge {
 
 // Facts about the failure that pick between the alternatives RFC 7247 lists for one condition.
 struct SipErrorHints {
-  bool for_method = false;        // feature-not-implemented about a SIP method: 405, not 501.
-  bool timed_out = false;         // remote-server-not-found after a timeout: 408, not 404.
-  bool has_new_address = false;   // gone with a forwarding address: 301, not 410.
-  bool request_pending = false;   // unexpected-request while a request is pending: 491.
+  bool for_method = false;       // feature-not-implemented about a SIP method: 405, not 501.
+  bool timed_out = false;        // remote-server-not-found after a timeout: 408, not 404.
+  bool has_new_address = false;  // gone with a forwarding address: 301, not 410.
+  bool request_pending = false;  // unexpected-request while a request is pending: 491.
 };
 
 // XMPP -> SIP: the final response status for a stanza error condition.

@@ -14,13 +14,12 @@ namespace xf::bridge {
 // The <message|presence|iq type='error'> reply: from/to swapped, id and the original children
 // kept, <error type='…'><condition xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>[<text/>]
 // </error>. nullopt when the original is itself an error.
-std::optional<xml::Element> error_reply(const xml::Element& original,
-                                        xmpp::StanzaError condition, std::string_view text = {});
+std::optional<xml::Element> error_reply(const xml::Element& original, xmpp::StanzaError condition,
+                                        std::string_view text = {});
 
 // The same for a SIP final response (or 408 for a Timer F timeout): the condition comes from
 // the RFC 7247 table and the text names the SIP status, e.g. "SIP 486 Busy Here".
-std::optional<xml::Element> error_reply_for_sip_status(const xml::Element& original,
-                                                       int sip_status,
+std::optional<xml::Element> error_reply_for_sip_status(const xml::Element& original, int sip_status,
                                                        std::string_view reason_phrase = {});
 
 }  // namespace xf::bridge

@@ -29,9 +29,7 @@ std::string_view trim(std::string_view text) {
   return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
 }
 
-Unexpected<Error> refuse(std::string detail) {
-  return fail(Errc::parse_error, std::move(detail));
-}
+Unexpected<Error> refuse(std::string detail) { return fail(Errc::parse_error, std::move(detail)); }
 
 // xs:positiveInteger, bounded so that it fits an int.
 std::optional<int> parse_seconds(std::string_view text, int max) {

@@ -62,9 +62,7 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
          });
 }
 
-Unexpected<Error> refuse(std::string detail) {
-  return fail(Errc::parse_error, std::move(detail));
-}
+Unexpected<Error> refuse(std::string detail) { return fail(Errc::parse_error, std::move(detail)); }
 Unexpected<Error> too_much(std::string detail) {
   return fail(Errc::limit_exceeded, std::move(detail));
 }
@@ -327,16 +325,13 @@ Result<xml::Element> parse_xml_document(std::string_view xml, std::size_t max_by
   if (!element) {
     const xmpp::StreamFailure& failure = element.error();
     switch (failure.condition) {
-      case xmpp::StreamError::policy_violation:
-        return too_much(failure.text);
-      case xmpp::StreamError::restricted_xml:
-        return refuse("restricted XML: " + failure.text);
+      case xmpp::StreamError::policy_violation: return too_much(failure.text);
+      case xmpp::StreamError::restricted_xml: return refuse("restricted XML: " + failure.text);
       case xmpp::StreamError::bad_format:
         return refuse(failure.text == "incomplete stanza"      ? "truncated document"
                       : failure.text == "more than one stanza" ? "more than one root element"
                                                                : failure.text);
-      default:
-        return refuse("not well-formed XML: " + failure.text);
+      default: return refuse("not well-formed XML: " + failure.text);
     }
   }
   return std::move(element.value());

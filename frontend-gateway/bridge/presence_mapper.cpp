@@ -43,23 +43,19 @@ enum class Show { none = 0, away = 1, xa = 2, dnd = 3 };
 
 Show show_for_activity(Activity activity) {
   switch (activity) {
-    case Activity::away:
-      return Show::away;
+    case Activity::away: return Show::away;
     case Activity::vacation:
     case Activity::holiday:
     case Activity::permanent_absence:
     case Activity::sleeping:
-    case Activity::travel:
-      return Show::xa;
+    case Activity::travel: return Show::xa;
     case Activity::busy:
     case Activity::on_the_phone:
     case Activity::meeting:
     case Activity::appointment:
     case Activity::presentation:
-    case Activity::performance:
-      return Show::dnd;
-    default:
-      return Show::none;
+    case Activity::performance: return Show::dnd;
+    default: return Show::none;
   }
 }
 
@@ -106,9 +102,7 @@ std::optional<int> parse_priority(std::string_view text) {
   return value;
 }
 
-int qvalue_for_priority(int priority) {
-  return priority <= 0 ? 0 : (priority * 1000 + 63) / 127;
-}
+int qvalue_for_priority(int priority) { return priority <= 0 ? 0 : (priority * 1000 + 63) / 127; }
 
 int priority_for_qvalue(int thousandths) {
   return (std::clamp(thousandths, 0, 1000) * 127 + 500) / 1000;
@@ -263,17 +257,10 @@ xml::Element PresenceMapper::to_xmpp(const PresenceDoc& doc, const xmpp::Jid& fr
 
   if (open) {
     switch (show_for_activities(effective_activities(doc, *best))) {
-      case Show::none:
-        break;
-      case Show::away:
-        presence.add_child("show", ns).add_text("away");
-        break;
-      case Show::xa:
-        presence.add_child("show", ns).add_text("xa");
-        break;
-      case Show::dnd:
-        presence.add_child("show", ns).add_text("dnd");
-        break;
+      case Show::none: break;
+      case Show::away: presence.add_child("show", ns).add_text("away"); break;
+      case Show::xa: presence.add_child("show", ns).add_text("xa"); break;
+      case Show::dnd: presence.add_child("show", ns).add_text("dnd"); break;
     }
   }
 

@@ -138,12 +138,13 @@ void read_gateway(ConfigSection s, GatewaySettings& o) {
       s.integer("stream_establishment_timeout_s", o.stream_establishment_timeout_s, 1, 3600);
   o.stream_inactivity_timeout_s =
       s.integer("stream_inactivity_timeout_s", o.stream_inactivity_timeout_s, 10, 86400);
-  o.subscription_refresh_interval_s = s.integer(
-      "subscription_refresh_interval_s", o.subscription_refresh_interval_s, 60, 7 * 86400);
+  o.subscription_refresh_interval_s = s.integer("subscription_refresh_interval_s",
+                                                o.subscription_refresh_interval_s, 60, 7 * 86400);
   o.log_message_bodies = s.boolean("log_message_bodies", false);
-  o.unlisted_domains = s.choice("unlisted_domains", UnlistedPolicy::deny,
-                                {{"deny", UnlistedPolicy::deny},
-                                 {"allow_public_unverified", UnlistedPolicy::allow_public_unverified}});
+  o.unlisted_domains =
+      s.choice("unlisted_domains", UnlistedPolicy::deny,
+               {{"deny", UnlistedPolicy::deny},
+                {"allow_public_unverified", UnlistedPolicy::allow_public_unverified}});
 }
 
 }  // namespace

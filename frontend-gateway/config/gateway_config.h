@@ -1,6 +1,6 @@
-// The frontend gateway's configuration: parsed from JSON, validated, then frozen (nothing changes it after validation).
-// The gateway is the trusted side and owns the federated-partner list (docs/architecture.md); edges get
-// the policy over the relay link.
+// The frontend gateway's configuration: parsed from JSON, validated, then frozen (nothing changes
+// it after validation). The gateway is the trusted side and owns the federated-partner list
+// (docs/architecture.md); edges get the policy over the relay link.
 #pragma once
 
 #include <cstdint>
@@ -42,8 +42,8 @@ struct Partner {
 
 // What happens to a domain with no partner entry.
 enum class UnlistedPolicy {
-  deny,                   // Refused: policy-violation / 403.
-  allow_public_unverified,// Treated as a public_unverified partner.
+  deny,                     // Refused: policy-violation / 403.
+  allow_public_unverified,  // Treated as a public_unverified partner.
 };
 
 struct EdgeEndpoint {

@@ -56,9 +56,7 @@ Millis Gateway::next_deadline() const {
 }
 
 // After shutdown nothing is armed: lingering server transactions must not keep the loop alive.
-void Gateway::rearm() {
-  clock_.wake_at(stopped_ ? kNoDeadline : next_deadline());
-}
+void Gateway::rearm() { clock_.wake_at(stopped_ ? kNoDeadline : next_deadline()); }
 
 // ---- Relay events ---------------------------------------------------------------------------
 
@@ -166,9 +164,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
     case sip::ServerMatch::Kind::retransmission:
       if (!match.resend.empty()) sip_.send_on(connection, std::move(match.resend));
       return;
-    case sip::ServerMatch::Kind::ack:
-      im_.on_ack(request);
-      return;
+    case sip::ServerMatch::Kind::ack: im_.on_ack(request); return;
     case sip::ServerMatch::Kind::rejected: {
       const int status = match.error.code == Errc::limit_exceeded ? 503 : 400;
       log_.info(request.method(), " from ", request.from().uri, " rejected (", status,
@@ -176,8 +172,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
       responder_.respond_stateless(connection, request, status, tokens_.hex());
       return;
     }
-    case sip::ServerMatch::Kind::new_request:
-      break;
+    case sip::ServerMatch::Kind::new_request: break;
   }
   const std::string method = request.method();
   const std::string to_tag = tokens_.hex();

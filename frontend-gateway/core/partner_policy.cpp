@@ -7,14 +7,10 @@ namespace xf::gw {
 
 const char* to_string(PolicyVerdict verdict) {
   switch (verdict) {
-    case PolicyVerdict::allow:
-      return "allowed";
-    case PolicyVerdict::not_local:
-      return "not one of our domains";
-    case PolicyVerdict::not_partner:
-      return "not a federated partner domain";
-    case PolicyVerdict::consent_required:
-      return "partner users need the internal user's consent";
+    case PolicyVerdict::allow: return "allowed";
+    case PolicyVerdict::not_local: return "not one of our domains";
+    case PolicyVerdict::not_partner: return "not a federated partner domain";
+    case PolicyVerdict::consent_required: return "partner users need the internal user's consent";
   }
   return "?";
 }

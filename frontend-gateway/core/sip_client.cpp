@@ -138,9 +138,7 @@ void SipClient::on_timer() {
   }
 }
 
-Millis SipClient::next_deadline() const {
-  return failed_at_;
-}
+Millis SipClient::next_deadline() const { return failed_at_; }
 
 void SipClient::clear() {
   waiting_.clear();

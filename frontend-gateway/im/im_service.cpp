@@ -222,9 +222,7 @@ void ImService::on_bye(std::uint64_t connection, const sip::SipMessage& bye,
   parts_.responder.send(connection, sessions_.on_bye(bye, to_tag));
 }
 
-void ImService::on_ack(const sip::SipMessage& ack) {
-  sessions_.on_ack(ack, parts_.clock.now());
-}
+void ImService::on_ack(const sip::SipMessage& ack) { sessions_.on_ack(ack, parts_.clock.now()); }
 
 // RFC 3261 §9.2. INVITEs are answered at once (im_sessions.h), so the INVITE a CANCEL names is
 // always answered already: the CANCEL gets 200 and changes nothing; 481 when no INVITE matches.

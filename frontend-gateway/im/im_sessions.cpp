@@ -213,9 +213,7 @@ std::vector<sip::SipMessage> ImSessions::on_timer(Millis now) {
   return byes;
 }
 
-Millis ImSessions::next_deadline() const {
-  return deadlines_.next();
-}
+Millis ImSessions::next_deadline() const { return deadlines_.next(); }
 
 std::string ImSessions::thread_of_call(std::string_view call_id) const {
   for (const auto& [key, session] : sessions_) {

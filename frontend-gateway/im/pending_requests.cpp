@@ -70,8 +70,6 @@ std::vector<PendingRequest> PendingRequests::take_expired(Millis now) {
   return out;
 }
 
-Millis PendingRequests::next_deadline() const {
-  return deadlines_.next();
-}
+Millis PendingRequests::next_deadline() const { return deadlines_.next(); }
 
 }  // namespace xf::gw

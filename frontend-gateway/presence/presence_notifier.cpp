@@ -152,8 +152,7 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
     case sip::ExpiresDecision::Kind::fetch:
       fetch(connection, subscribe, *watcher_uri, partner_jid);
       return;
-    case sip::ExpiresDecision::Kind::accept:
-      break;
+    case sip::ExpiresDecision::Kind::accept: break;
   }
   auto existing = store_.get_sip_to_xmpp(*watcher_uri, partner_jid);
   const bool subscribed = existing.ok() && existing->has_value() &&
@@ -275,8 +274,7 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
     case sip::Dialog::Verdict::out_of_order:
       parts_.responder.respond(connection, subscribe, 500);
       return;
-    case sip::Dialog::Verdict::accept:
-      break;
+    case sip::Dialog::Verdict::accept: break;
   }
   record.remote_cseq = subscribe.cseq_number();
   record.dialog.remote_target = dialog->state().remote_target;
@@ -298,8 +296,7 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
       send_to_partner(bridge::SubscriptionType::unsubscribe, watcher_uri, partner_jid, nullptr);
       return;
     }
-    case sip::ExpiresDecision::Kind::accept:
-      break;
+    case sip::ExpiresDecision::Kind::accept: break;
   }
   record.expires_at =
       parts_.clock.wall_now() + static_cast<store::UnixMillis>(decision.expires) * 1000;
@@ -399,7 +396,8 @@ void PresenceNotifier::on_bounced(RelayRef ref, xmpp::StanzaError condition) {
   const std::size_t nl = k.find('\n');
   auto found = store_.get_sip_to_xmpp(k.substr(0, nl), k.substr(nl + 1));
   if (!found.ok() || !found->has_value()) return;
-  log_.info("subscribe to ", (*found)->partner_jid, " bounced by the edge (", xmpp::to_string(condition), ")");
+  log_.info("subscribe to ", (*found)->partner_jid, " bounced by the edge (",
+            xmpp::to_string(condition), ")");
   const bool gone = condition == xmpp::StanzaError::item_not_found ||
                     condition == xmpp::StanzaError::remote_server_not_found;
   terminate(std::move(**found),

@@ -6,16 +6,11 @@ namespace xf::gw {
 
 const char* to_string(PresenceRequest::Kind kind) {
   switch (kind) {
-    case PresenceRequest::Kind::subscribe:
-      return "SUBSCRIBE";
-    case PresenceRequest::Kind::refresh:
-      return "refresh SUBSCRIBE";
-    case PresenceRequest::Kind::unsubscribe:
-      return "un-SUBSCRIBE";
-    case PresenceRequest::Kind::fetch:
-      return "fetch SUBSCRIBE";
-    case PresenceRequest::Kind::notify:
-      return "NOTIFY";
+    case PresenceRequest::Kind::subscribe: return "SUBSCRIBE";
+    case PresenceRequest::Kind::refresh: return "refresh SUBSCRIBE";
+    case PresenceRequest::Kind::unsubscribe: return "un-SUBSCRIBE";
+    case PresenceRequest::Kind::fetch: return "fetch SUBSCRIBE";
+    case PresenceRequest::Kind::notify: return "NOTIFY";
   }
   return "?";
 }

@@ -26,21 +26,11 @@ void PresenceService::on_partner_presence(const xml::Element& presence,
   }
   const xmpp::Jid user = to->bare();
   switch (kind) {
-    case bridge::PresenceKind::subscribe:
-      subscriber_.on_subscribe(*from, user);
-      return;
-    case bridge::PresenceKind::unsubscribe:
-      subscriber_.on_unsubscribe(*from, user);
-      return;
-    case bridge::PresenceKind::probe:
-      subscriber_.on_probe(*from, user);
-      return;
-    case bridge::PresenceKind::subscribed:
-      notifier_.on_subscribed(*from, user);
-      return;
-    case bridge::PresenceKind::unsubscribed:
-      notifier_.on_unsubscribed(*from, user);
-      return;
+    case bridge::PresenceKind::subscribe: subscriber_.on_subscribe(*from, user); return;
+    case bridge::PresenceKind::unsubscribe: subscriber_.on_unsubscribe(*from, user); return;
+    case bridge::PresenceKind::probe: subscriber_.on_probe(*from, user); return;
+    case bridge::PresenceKind::subscribed: notifier_.on_subscribed(*from, user); return;
+    case bridge::PresenceKind::unsubscribed: notifier_.on_unsubscribed(*from, user); return;
     case bridge::PresenceKind::available:
     case bridge::PresenceKind::unavailable: {
       auto doc = mapper_.to_pidf(presence);

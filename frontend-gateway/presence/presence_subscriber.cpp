@@ -287,9 +287,7 @@ void PresenceSubscriber::on_outcome(PresenceOutcome&& outcome) {
   const PresenceRequest& why = outcome.why;
   const bool ok = outcome.status >= 200 && outcome.status < 300;
   switch (why.kind) {
-    case Kind::subscribe:
-      subscribe_outcome(std::move(outcome));
-      return;
+    case Kind::subscribe: subscribe_outcome(std::move(outcome)); return;
     case Kind::refresh: {
       auto existing = store_.get_xmpp_to_sip(why.watcher, why.target);
       if (!existing.ok() || !existing->has_value()) return;
@@ -337,8 +335,7 @@ void PresenceSubscriber::on_outcome(PresenceOutcome&& outcome) {
         }
       }
       return;
-    case Kind::notify:
-      return;  // Not ours.
+    case Kind::notify: return;  // Not ours.
   }
 }
 

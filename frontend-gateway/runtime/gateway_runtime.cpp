@@ -35,17 +35,13 @@ void GatewayRuntime::shutdown() {
   relay_.stop();
 }
 
-Millis GatewayRuntime::now() const {
-  return static_cast<Millis>(uv_now(loop_));
-}
+Millis GatewayRuntime::now() const { return static_cast<Millis>(uv_now(loop_)); }
 
 std::int64_t GatewayRuntime::wall_now() const {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void GatewayRuntime::wake_at(Millis deadline) {
-  timer_.start_at(deadline);
-}
+void GatewayRuntime::wake_at(Millis deadline) { timer_.start_at(deadline); }
 
 }  // namespace xf::gw

@@ -7,8 +7,8 @@
 #include <cstdint>
 
 #include "common/net/timer.h"
-#include "frontend-gateway/core/gateway.h"
 #include "frontend-gateway/config/gateway_config.h"
+#include "frontend-gateway/core/gateway.h"
 #include "frontend-gateway/runtime/relay_client.h"
 #include "frontend-gateway/runtime/sip_transport.h"
 

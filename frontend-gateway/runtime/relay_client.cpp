@@ -12,9 +12,7 @@ RelayClient::RelayClient(uv_loop_t* loop, const GatewayConfig& config)
   }
 }
 
-RelayClient::~RelayClient() {
-  stop();
-}
+RelayClient::~RelayClient() { stop(); }
 
 Status RelayClient::start() {
   auto ctx = net::RelayChannel::make_tls(config_.relay, relay::Role::gateway, config_.node_name);
@@ -61,9 +59,7 @@ RelayClient::Edge* RelayClient::edge_of(net::RelayChannel& channel, std::size_t&
   return nullptr;
 }
 
-bool RelayClient::any_link_up() const {
-  return links_up() > 0;
-}
+bool RelayClient::any_link_up() const { return links_up() > 0; }
 
 std::size_t RelayClient::links_up() const {
   std::size_t n = 0;

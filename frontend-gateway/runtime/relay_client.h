@@ -14,9 +14,9 @@
 #include "common/net/relay_channel.h"
 #include "common/net/timer.h"
 #include "common/tls/tls_context.h"
-#include "frontend-gateway/runtime/backoff.h"
 #include "frontend-gateway/config/gateway_config.h"
 #include "frontend-gateway/core/relay_port.h"
+#include "frontend-gateway/runtime/backoff.h"
 
 namespace xf::gw {
 

@@ -10,8 +10,7 @@ bool sip_peer_matches(const tls::PeerIdentity& peer, std::string_view host) {
 }
 
 SipConnection* SipConnection::make(uv_loop_t* loop, SipTransport& owner, std::uint64_t id,
-                                   sip::FramerLimits limits, bool outbound,
-                                   SipConnectionTls tls) {
+                                   sip::FramerLimits limits, bool outbound, SipConnectionTls tls) {
   return new SipConnection(loop, owner, id, limits, outbound, std::move(tls));
 }
 
@@ -35,9 +34,9 @@ void SipConnection::on_connected() {
     owner_.connection_open(*this);
     return;
   }
-  Status started = start_tls(tls_config_.context,
-                             outbound_ ? net::TlsRole::client : net::TlsRole::server,
-                             outbound_ ? tls_config_.peer_name : std::string());
+  Status started =
+      start_tls(tls_config_.context, outbound_ ? net::TlsRole::client : net::TlsRole::server,
+                outbound_ ? tls_config_.peer_name : std::string());
   if (!started.ok()) {
     log_.warn("cannot start TLS: ", started.error().detail);
     abort(started.error());
@@ -65,8 +64,8 @@ void SipConnection::on_tls_established() {
       if (names.empty()) names = "CN=" + peer.common_name;
       log_.warn("refusing the next hop: its certificate names ", names, ", not ",
                 tls_config_.peer_name);
-      abort(make_error(Errc::policy, "next hop certificate does not name " +
-                                         tls_config_.peer_name));
+      abort(
+          make_error(Errc::policy, "next hop certificate does not name " + tls_config_.peer_name));
       return;
     }
     log_.info("TLS with the next hop ", tls_config_.peer_name, " verified (", session.version(),

@@ -14,9 +14,7 @@ SipTransport::SipTransport(uv_loop_t* loop, const GatewayConfig& config)
   limits_.max_body_bytes = max;
 }
 
-SipTransport::~SipTransport() {
-  close();
-}
+SipTransport::~SipTransport() { close(); }
 
 Status SipTransport::listen() {
   if (Status st = make_tls_contexts(); !st.ok()) return st;

@@ -19,8 +19,8 @@
 #include "common/net/listener.h"
 #include "common/tls/tls_context.h"
 #include "frontend-gateway/config/gateway_config.h"
-#include "frontend-gateway/sip/stream_framer.h"
 #include "frontend-gateway/core/sip_port.h"
+#include "frontend-gateway/sip/stream_framer.h"
 
 namespace xf::gw {
 

@@ -24,9 +24,7 @@ bool is_loose_route(std::string_view name_addr) {
   return uri.ok() && uri->param("lr").has_value();
 }
 
-bool is_sips(std::string_view uri) {
-  return uri.size() > 5 && iequals(uri.substr(0, 5), "sips:");
-}
+bool is_sips(std::string_view uri) { return uri.size() > 5 && iequals(uri.substr(0, 5), "sips:"); }
 
 // A URI that may stand as a Request-URI or inside <>; SipMessage checks the rest when it is used.
 Status check_uri(std::string_view uri, std::string_view what) {
@@ -76,9 +74,7 @@ DialogId DialogId::of_incoming_response(const SipMessage& response) {
   return {response.call_id(), response.from().tag, response.to().tag};
 }
 
-std::string DialogId::key() const {
-  return call_id + '\n' + local_tag + '\n' + remote_tag;
-}
+std::string DialogId::key() const { return call_id + '\n' + local_tag + '\n' + remote_tag; }
 
 Result<Dialog> Dialog::create_uac(const SipMessage& request, const SipMessage& response,
                                   std::string_view local_contact) {

@@ -13,14 +13,11 @@ InviteServerTransaction::InviteServerTransaction(Millis now, const TransactionTi
 
 bool InviteServerTransaction::may_send(int status_code) const {
   switch (state_) {
-    case State::proceeding:
-      return true;
-    case State::accepted:
-      return status_code >= 200 && status_code <= 299;
+    case State::proceeding: return true;
+    case State::accepted: return status_code >= 200 && status_code <= 299;
     case State::completed:
     case State::confirmed:
-    case State::terminated:
-      return false;
+    case State::terminated: return false;
   }
   return false;
 }

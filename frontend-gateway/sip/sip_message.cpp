@@ -50,11 +50,13 @@ osip_generic_param_t* find_param(osip_list_t* params, std::string_view name) {
 std::string cstr(const char* p) { return p == nullptr ? std::string{} : std::string(p); }
 
 // Headers that libosip2 keeps in typed fields; the generic header API must not touch them.
+// clang-format off
 constexpr std::array<std::string_view, 26> kModelledHeaders = {
     "from", "f", "to", "t", "via", "v", "call-id", "i", "cseq", "content-type", "c",
     "content-length", "l", "contact", "m", "route", "record-route", "mime-version",
     "authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate",
     "call-info", "error-info", "content-encoding", "e"};
+// clang-format on
 
 bool is_modelled(std::string_view name) {
   const std::string lower = ascii_lower(name);
@@ -140,8 +142,8 @@ std::optional<std::string> modelled_list_header(const osip_message_t* msg, std::
   if (lower == "accept" && osip_list_size(&msg->accepts) > 0) {
     rc = osip_accept_to_str(static_cast<osip_accept_t*>(osip_list_get(&msg->accepts, 0)), &s.ptr);
   } else if (lower == "allow" && osip_list_size(&msg->allows) > 0) {
-    rc = osip_content_length_to_str(
-        static_cast<osip_allow_t*>(osip_list_get(&msg->allows, 0)), &s.ptr);
+    rc = osip_content_length_to_str(static_cast<osip_allow_t*>(osip_list_get(&msg->allows, 0)),
+                                    &s.ptr);
   } else if (lower == "accept-language" && osip_list_size(&msg->accept_languages) > 0) {
     rc = osip_accept_encoding_to_str(
         static_cast<osip_accept_language_t*>(osip_list_get(&msg->accept_languages, 0)), &s.ptr);
@@ -149,8 +151,8 @@ std::optional<std::string> modelled_list_header(const osip_message_t* msg, std::
     rc = osip_accept_encoding_to_str(
         static_cast<osip_accept_encoding_t*>(osip_list_get(&msg->accept_encodings, 0)), &s.ptr);
   } else if (lower == "contact" && osip_list_size(&msg->contacts) > 0) {
-    rc = osip_contact_to_str(static_cast<osip_contact_t*>(osip_list_get(&msg->contacts, 0)),
-                             &s.ptr);
+    rc =
+        osip_contact_to_str(static_cast<osip_contact_t*>(osip_list_get(&msg->contacts, 0)), &s.ptr);
   }
   if (rc != 0) return std::nullopt;
   return s.str();

@@ -39,9 +39,7 @@ bool is_param_char(char c) {
   return is_alnum(c) || (c != '\0' && std::strchr("-_.!~*'()[]/:&+$%=;", c) != nullptr);
 }
 
-bool is_host_char(char c) {
-  return is_alnum(c) || c == '-' || c == '.' || c == '_';
-}
+bool is_host_char(char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_'; }
 
 bool is_ipv6_char(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||

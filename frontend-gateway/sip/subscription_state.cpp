@@ -24,14 +24,10 @@ constexpr std::array<std::pair<TerminationReason, const char*>, 7> kReasons = {{
 
 const char* to_string(SubState state) {
   switch (state) {
-    case SubState::active:
-      return "active";
-    case SubState::pending:
-      return "pending";
-    case SubState::terminated:
-      return "terminated";
-    case SubState::extension:
-      return "extension";
+    case SubState::active: return "active";
+    case SubState::pending: return "pending";
+    case SubState::terminated: return "terminated";
+    case SubState::extension: return "extension";
   }
   return "extension";
 }
@@ -131,17 +127,14 @@ Result<std::string> SubscriptionState::to_string() const {
 RetryAdvice SubscriptionState::retry_advice() const {
   switch (reason) {
     case TerminationReason::deactivated:
-    case TerminationReason::timeout:
-      return RetryAdvice::now;
+    case TerminationReason::timeout: return RetryAdvice::now;
     case TerminationReason::rejected:
     case TerminationReason::noresource:
-    case TerminationReason::invariant:
-      return RetryAdvice::never;
+    case TerminationReason::invariant: return RetryAdvice::never;
     case TerminationReason::probation:
     case TerminationReason::giveup:
     case TerminationReason::none:
-    case TerminationReason::other:
-      return RetryAdvice::later;
+    case TerminationReason::other: return RetryAdvice::later;
   }
   return RetryAdvice::later;
 }

@@ -191,8 +191,6 @@ std::optional<InviteServerTransaction::State> TransactionLayer::invite_state(
   return it->second.state();
 }
 
-Millis TransactionLayer::next_deadline() const {
-  return deadlines_.next();
-}
+Millis TransactionLayer::next_deadline() const { return deadlines_.next(); }
 
 }  // namespace xf::sip

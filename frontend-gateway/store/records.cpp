@@ -6,36 +6,27 @@ namespace xf::store {
 
 const char* to_string(SubscriptionState value) {
   switch (value) {
-    case SubscriptionState::pending:
-      return "pending";
-    case SubscriptionState::active:
-      return "active";
-    case SubscriptionState::terminated:
-      return "terminated";
+    case SubscriptionState::pending: return "pending";
+    case SubscriptionState::active: return "active";
+    case SubscriptionState::terminated: return "terminated";
   }
   return "?";
 }
 
 const char* to_string(XmppSubscriptionState value) {
   switch (value) {
-    case XmppSubscriptionState::none:
-      return "none";
-    case XmppSubscriptionState::pending:
-      return "pending";
-    case XmppSubscriptionState::subscribed:
-      return "subscribed";
+    case XmppSubscriptionState::none: return "none";
+    case XmppSubscriptionState::pending: return "pending";
+    case XmppSubscriptionState::subscribed: return "subscribed";
   }
   return "?";
 }
 
 const char* to_string(AuthorizationDecision value) {
   switch (value) {
-    case AuthorizationDecision::pending:
-      return "pending";
-    case AuthorizationDecision::allowed:
-      return "allowed";
-    case AuthorizationDecision::denied:
-      return "denied";
+    case AuthorizationDecision::pending: return "pending";
+    case AuthorizationDecision::allowed: return "allowed";
+    case AuthorizationDecision::denied: return "denied";
   }
   return "?";
 }

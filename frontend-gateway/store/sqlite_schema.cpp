@@ -102,12 +102,8 @@ constexpr std::array<std::string_view, 2> kMigrations = {kVersion1, kVersion2};
 
 }  // namespace
 
-std::span<const std::string_view> sqlite_migrations() {
-  return kMigrations;
-}
+std::span<const std::string_view> sqlite_migrations() { return kMigrations; }
 
-int sqlite_schema_version() {
-  return static_cast<int>(kMigrations.size());
-}
+int sqlite_schema_version() { return static_cast<int>(kMigrations.size()); }
 
 }  // namespace xf::store

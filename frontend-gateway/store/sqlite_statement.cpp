@@ -69,9 +69,7 @@ Status SqliteStatement::run() {
   }
 }
 
-int SqliteStatement::changes() const {
-  return sqlite3_changes(db_);
-}
+int SqliteStatement::changes() const { return sqlite3_changes(db_); }
 
 std::string SqliteStatement::column_text(int index) const {
   const unsigned char* text = sqlite3_column_text(statement_, index);

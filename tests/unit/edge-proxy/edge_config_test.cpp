@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "edge-proxy/edge_config.h"
 
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <unistd.h>
-
-#include "edge-proxy/edge_config.h"
 
 namespace {
 

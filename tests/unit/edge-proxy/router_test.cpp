@@ -93,9 +93,7 @@ TEST_CASE("router: a full relay queue or a refused frame bounces resource-constr
   SECTION("queue over max_queue_bytes") {
     gw.queued = static_cast<std::size_t>(h.config.relay.max_queue_bytes) + 1;
   }
-  SECTION("the link refuses the frame") {
-    gw.refuse_send = true;
-  }
+  SECTION("the link refuses the frame") { gw.refuse_send = true; }
   h.from_partner(partner, kFromPartner);
   CHECK(gw.stanzas.empty());
   FakeSession& out = h.factory.last();
@@ -226,9 +224,7 @@ TEST_CASE("router: a lost gateway link is never used again", "[unit][edge]") {
     xf::Error lost = xf::make_error(xf::Errc::io_error, "connection reset");
     h.router.gateway_closed(gw, &lost);
   }
-  SECTION("the channel closes at once") {
-    h.router.gateway_closed(gw, nullptr);
-  }
+  SECTION("the channel closes at once") { h.router.gateway_closed(gw, nullptr); }
   gw.gone = true;
   CHECK(h.router.gateway_count() == 0);
 

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "common/core/result.h"
+
+#include <catch2/catch.hpp>
 
 namespace {
 xf::Result<int> half(int v) {

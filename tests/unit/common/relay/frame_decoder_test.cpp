@@ -182,15 +182,20 @@ TEST_CASE("relay: bounce conditions and partner auth keep their wire encoding", 
   RoutingFacts f{"a", "b", Direction::outbound, PartnerAuth::sasl_external, ""};
   std::string payload =
       encode_payload(BounceMsg{7, xf::xmpp::StanzaError::item_not_found, f, "<x/>"});
-  const std::string expected("\0\0\0\0\0\0\0\x07"  // ref_seq
-                             "\0\0\0\x0e" "item-not-found"
-                             "\0\0\0\x01" "a"
-                             "\0\0\0\x01" "b"
-                             "\x02"  // direction: outbound
-                             "\x02"  // auth: sasl_external
-                             "\0\0\0\0"
-                             "\0\0\0\x04" "<x/>",
-                             8 + 4 + 14 + 5 + 5 + 2 + 4 + 8);
+  const std::string expected(
+      "\0\0\0\0\0\0\0\x07"  // ref_seq
+      "\0\0\0\x0e"
+      "item-not-found"
+      "\0\0\0\x01"
+      "a"
+      "\0\0\0\x01"
+      "b"
+      "\x02"  // direction: outbound
+      "\x02"  // auth: sasl_external
+      "\0\0\0\0"
+      "\0\0\0\x04"
+      "<x/>",
+      8 + 4 + 14 + 5 + 5 + 2 + 4 + 8);
   CHECK(payload == expected);
   CHECK(static_cast<int>(PartnerAuth::none) == 0);
   CHECK(static_cast<int>(PartnerAuth::dialback) == 1);

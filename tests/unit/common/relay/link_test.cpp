@@ -113,10 +113,10 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   CHECK(*out_seq == 1);
   REQUIRE(p.gw.send_policy("{\"x\":1}").ok());
   REQUIRE(p.edge.send_reachability("partner.example.org", false).ok());
-  REQUIRE(
-      p.edge.send_bounce(1, xf::xmpp::StanzaError::service_unavailable, facts(Direction::outbound),
-                         "<presence/>")
-          .ok());
+  REQUIRE(p.edge
+              .send_bounce(1, xf::xmpp::StanzaError::service_unavailable,
+                           facts(Direction::outbound), "<presence/>")
+              .ok());
   REQUIRE(p.edge.send_delivered(1).ok());
   p.pump();
 

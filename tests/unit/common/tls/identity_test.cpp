@@ -1,11 +1,10 @@
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "common/tls/identity.h"
 
-using xf::tls::dns_id_matches;
+#include <catch2/catch.hpp>
+#include <string>
+
 using xf::tls::certificate_names_host;
+using xf::tls::dns_id_matches;
 using xf::tls::PeerIdentity;
 
 TEST_CASE("dns_id_matches follows RFC 6125 6.4.3", "[unit][tls]") {
@@ -23,15 +22,15 @@ TEST_CASE("dns_id_matches follows RFC 6125 6.4.3", "[unit][tls]") {
       {"www.example.org", "example.org", false},
       {"*.example.org", "chat.example.org", true},
       {"*.example.org", "CHAT.Example.Org.", true},
-      {"*.example.org", "example.org", false},        // The wildcard needs a label.
-      {"*.example.org", "a.b.example.org", false},    // ... exactly one label.
-      {"*.com", "example.com", false},                // Too broad.
+      {"*.example.org", "example.org", false},      // The wildcard needs a label.
+      {"*.example.org", "a.b.example.org", false},  // ... exactly one label.
+      {"*.com", "example.com", false},              // Too broad.
       {"*", "example", false},
       {"c*.example.org", "chat.example.org", false},  // Partial-label wildcards are not honoured.
       {"*chat.example.org", "xchat.example.org", false},
       {"chat.*.org", "chat.example.org", false},
       {"*.*.example.org", "a.b.example.org", false},
-      {"*.example.org", "*.example.org", false},      // A reference id is never a pattern.
+      {"*.example.org", "*.example.org", false},  // A reference id is never a pattern.
       {"", "example.org", false},
       {"example.org", "", false},
       {"example..org", "example..org", false},
@@ -55,7 +54,7 @@ TEST_CASE("certificate_names_host matches the DNS-IDs", "[unit][tls]") {
   id.dns_ids = {"other.org", "*.example.org"};
   CHECK(certificate_names_host(id, "muc.example.org"));
   CHECK(certificate_names_host(id, "OTHER.org."));
-  CHECK_FALSE(certificate_names_host(id, "example.org"));    // The wildcard needs a label.
+  CHECK_FALSE(certificate_names_host(id, "example.org"));  // The wildcard needs a label.
   CHECK_FALSE(certificate_names_host(id, "a.muc.example.org"));
   CHECK_FALSE(certificate_names_host(id, ""));
 }

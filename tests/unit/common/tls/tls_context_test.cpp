@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "common/tls/tls_context.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
-#include "common/tls/tls_context.h"
 #include "tls_test_util.h"
 
 using tls_test::cert;
@@ -46,7 +46,8 @@ TEST_CASE("Context errors name the offending file", "[unit][tls]") {
                     {"b.example", data_path("b.example.pem"), data_path("other.key")}};
     auto ctx = Context::create(config);
     REQUIRE_FALSE(ctx.ok());
-    CHECK_THAT(ctx.error().detail, Catch::Contains("other.key") && Catch::Contains("b.example.pem"));
+    CHECK_THAT(ctx.error().detail,
+               Catch::Contains("other.key") && Catch::Contains("b.example.pem"));
   }
   SECTION("bad CA file") {
     config.certs = {cert("a.example", "a.example")};

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "common/tls/tls_session.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "common/tls/identity.h"
-#include "common/tls/tls_session.h"
 #include "tls_test_util.h"
 
 using tls_test::cert;

@@ -1,11 +1,10 @@
-#include <catch2/catch.hpp>
-
 #include "common/xml/stanza_reader.h"
+
+#include <catch2/catch.hpp>
 
 using xf::xml::StanzaReader;
 
-TEST_CASE("StanzaReader reads one stanza per call and recovers from bad input",
-          "[unit][xml]") {
+TEST_CASE("StanzaReader reads one stanza per call and recovers from bad input", "[unit][xml]") {
   StanzaReader reader;
   auto a = reader.read("<message to='a@b' type='chat'><body>x &amp; y</body></message>");
   REQUIRE(a.ok());

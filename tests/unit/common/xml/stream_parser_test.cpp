@@ -20,9 +20,7 @@ namespace {
 const std::string kOpen =
     "open to=example.org from=partner.example id=s2s-1 version=1.0 lang=en ns=jabber:server db=1";
 
-std::string with_header(std::string_view body) {
-  return std::string(kHeader) + std::string(body);
-}
+std::string with_header(std::string_view body) { return std::string(kHeader) + std::string(body); }
 
 }  // namespace
 
@@ -156,8 +154,9 @@ TEST_CASE("malformed XML is refused with not-well-formed", "[unit][xml]") {
   expect_all_splits(with_header("<a><b></a>"), {kOpen}, StreamError::not_well_formed);
   // Overlong UTF-8 inside CDATA passes libxml2's push parser; the stream parser refuses it
   // (found by fuzz_stream_parser: such text could not be serialized again).
-  expect_all_splits(with_header("<message><![CDATA[a\xC0\xBC" "b]]></message>"), {kOpen},
-                    StreamError::not_well_formed);
+  expect_all_splits(with_header("<message><![CDATA[a\xC0\xBC"
+                                "b]]></message>"),
+                    {kOpen}, StreamError::not_well_formed);
   expect_all_splits(with_header("<message><![CDATA[\xE0\x80\xBC]]></message>"), {kOpen},
                     StreamError::not_well_formed);
   expect_all_splits(with_header("<message>\x01</message>"), {kOpen}, StreamError::not_well_formed);
@@ -174,7 +173,8 @@ TEST_CASE("malformed XML is refused with not-well-formed", "[unit][xml]") {
   expect_all_splits(with_header("<x:message/>"), {kOpen}, StreamError::bad_namespace_prefix);
 }
 
-TEST_CASE("reserved namespace names are refused as Namespaces in XML section 3 asks", "[unit][xml]") {
+TEST_CASE("reserved namespace names are refused as Namespaces in XML section 3 asks",
+          "[unit][xml]") {
   // Found by fuzz_stream_parser: libxml2 accepts the first one, and the element it yields
   // serializes to a document that does not parse again. Each of these must end the stream
   // rather than reach a router that could not forward it.

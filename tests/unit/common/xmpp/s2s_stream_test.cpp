@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "common/xmpp/s2s_stream.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "common/xml/element.h"
 #include "common/xmpp/dialback_key.h"
-#include "common/xmpp/s2s_stream.h"
 
 using xf::xmpp::DialbackRequest;
 using xf::xmpp::PeerAuth;
@@ -116,9 +116,10 @@ TEST_CASE("inbound s2s: STARTTLS, dialback, then stanzas of the authenticated pa
   CHECK(rec.take() == "<db:result from='sip.example' to='xmpp.example' type='valid'/>");
   REQUIRE(rec.authenticated == std::vector<std::string>{"sip.example xmpp.example"});
 
-  stream.feed("<message from='alice@xmpp.example/res' to='bob@sip.example' type='chat'>"
-              "<body>hi</body></message>",
-              7);
+  stream.feed(
+      "<message from='alice@xmpp.example/res' to='bob@sip.example' type='chat'>"
+      "<body>hi</body></message>",
+      7);
   REQUIRE(rec.stanzas.size() == 1);
   CHECK(rec.stanzas[0].child_text("body") == "hi");
   // The stanza carries how its pair was authenticated, for the relay routing facts.
@@ -201,11 +202,9 @@ TEST_CASE("inbound s2s: db:verify is answered from the shared secret (XEP-0185)"
   S2sStream stream(inbound_settings(), rec);
   open_inbound(stream, rec);
   std::string good = xf::xmpp::dialback_key("s3cr3t", "xmpp.example", "sip.example", "out-7");
-  stream.feed("<db:verify from='xmpp.example' to='sip.example' id='out-7'>" + good +
-                  "</db:verify>",
+  stream.feed("<db:verify from='xmpp.example' to='sip.example' id='out-7'>" + good + "</db:verify>",
               5);
-  CHECK(rec.take() ==
-        "<db:verify from='sip.example' to='xmpp.example' id='out-7' type='valid'/>");
+  CHECK(rec.take() == "<db:verify from='sip.example' to='xmpp.example' id='out-7' type='valid'/>");
   stream.feed("<db:verify from='xmpp.example' to='sip.example' id='out-7'>00ff</db:verify>", 6);
   CHECK(rec.take() ==
         "<db:verify from='sip.example' to='xmpp.example' id='out-7' type='invalid'/>");
@@ -315,8 +314,8 @@ TEST_CASE("s2s: an inbound and an outbound stream complete dialback against each
     if (!b.empty()) out.feed(b, round);
     for (auto& r : in_rec.requests) {
       // The authoritative check: the same secret recomputes the key the originator sent.
-      bool valid = xf::xmpp::dialback_key("s3cr3t", r.local_domain, r.remote_domain,
-                                          r.stream_id) == r.key;
+      bool valid =
+          xf::xmpp::dialback_key("s3cr3t", r.local_domain, r.remote_domain, r.stream_id) == r.key;
       in.complete_dialback(r.remote_domain, r.local_domain, valid, round);
     }
     in_rec.requests.clear();

@@ -1,7 +1,6 @@
 #include "frontend-gateway/bridge/address_map.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,14 +53,11 @@ TEST_CASE("SIP URIs map to JIDs (RFC 7247 5)", "[unit][bridge]") {
 
 TEST_CASE("SIP URIs that cannot round-trip are refused", "[unit][bridge]") {
   const std::vector<std::string> bad = {
-      "mailto:juliet@example.com",
-      "tel:+15551234567",
-      "sip:%20juliet@example.com",  // Leading space (XEP-0106 3.2).
-      "sip:a%0D%0AVia:x@example.com",  // Control characters.
+      "mailto:juliet@example.com",        "tel:+15551234567",
+      "sip:%20juliet@example.com",         // Leading space (XEP-0106 3.2).
+      "sip:a%0D%0AVia:x@example.com",      // Control characters.
       "sip:soft%C2%ADhyphen@example.com",  // Nodeprep deletes U+00AD.
-      "sip:juliet@exa_mple..com",
-      "sip:juliet@",
-      "sip:ju liet@example.com",
+      "sip:juliet@exa_mple..com",         "sip:juliet@",      "sip:ju liet@example.com",
   };
   for (const auto& uri : bad) {
     INFO(uri);

@@ -1,12 +1,11 @@
 #include "frontend-gateway/bridge/error_map.h"
 
 #include <catch2/catch.hpp>
-
 #include <utility>
 #include <vector>
 
-using xf::bridge::SipErrorHints;
 using xf::bridge::sip_status_for;
+using xf::bridge::SipErrorHints;
 using xf::bridge::stanza_error_for;
 using E = xf::xmpp::StanzaError;
 

@@ -1,11 +1,10 @@
 #include "frontend-gateway/bridge/error_reply.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
-#include "common/xmpp/stanza_error_reply.h"
 #include "common/xml/element.h"
+#include "common/xmpp/stanza_error_reply.h"
 
 namespace {
 

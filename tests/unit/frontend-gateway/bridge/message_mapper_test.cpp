@@ -1,7 +1,6 @@
 #include "frontend-gateway/bridge/message_mapper.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "frontend-gateway/bridge/error_reply.h"
@@ -39,12 +38,14 @@ std::string crlf(std::string text) {
 
 SipMessage sip_message(const std::string& content_type, const std::string& body,
                        const std::string& extra = {}, const std::string& method = "MESSAGE") {
-  std::string text = method + " sip:juliet@gw.example.com SIP/2.0\n"
+  std::string text = method +
+                     " sip:juliet@gw.example.com SIP/2.0\n"
                      "Via: SIP/2.0/TCP 127.0.0.1:5061;branch=z9hG4bK-1\n"
                      "From: \"Juliet\" <sip:Juliet@sip.example.com>;tag=77\n"
                      "To: <sip:romeo@partner.example>\n"
                      "Call-ID: c1@127.0.0.1\n"
-                     "CSeq: 1 " + method + "\n" + extra;
+                     "CSeq: 1 " +
+                     method + "\n" + extra;
   if (!content_type.empty()) text += "Content-Type: " + content_type + "\n";
   text += "Content-Length: " + std::to_string(body.size()) + "\n\n";
   auto parsed = SipMessage::parse(crlf(text) + body);
@@ -119,8 +120,7 @@ TEST_CASE("XMPP message types: normal, none, error, headline, groupchat", "[unit
   CHECK(group.error().text.find("groupchat") != std::string::npos);
 }
 
-TEST_CASE("Body-less XMPP messages without a chat state are ignored explicitly",
-          "[unit][bridge]") {
+TEST_CASE("Body-less XMPP messages without a chat state are ignored explicitly", "[unit][bridge]") {
   MessageMapper mapper;
   Element receipt = message("chat");
   receipt.add_child("received", "urn:xmpp:receipts").set_attr("id", "m0");
@@ -273,8 +273,8 @@ TEST_CASE("SIP MESSAGEs the gateway cannot map get a final response", "[unit][br
         std::string::npos);
   CHECK(response->to().tag == "gw9");
 
-  auto composing = mapper.to_xmpp(
-      sip_message("application/im-iscomposing+xml", "<isComposing/>"), "x");
+  auto composing =
+      mapper.to_xmpp(sip_message("application/im-iscomposing+xml", "<isComposing/>"), "x");
   REQUIRE_FALSE(composing.ok());
   CHECK(composing.error().status == 400);
 

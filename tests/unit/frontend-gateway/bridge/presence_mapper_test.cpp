@@ -357,9 +357,7 @@ TEST_CASE("PIDF with several tuples: the most available one is mapped", "[unit][
     CHECK(xf::bridge::most_available_tuple(doc_with({unknown, tuple(Basic::open, "o")}))->id ==
           "o");
   }
-  SECTION("no tuples") {
-    CHECK(xf::bridge::most_available_tuple(doc_with({})) == nullptr);
-  }
+  SECTION("no tuples") { CHECK(xf::bridge::most_available_tuple(doc_with({})) == nullptr); }
 }
 
 TEST_CASE("Presence round trip XMPP -> PIDF text -> XMPP", "[unit][bridge]") {

@@ -22,7 +22,8 @@ struct Owner : RelaySender::Owner {
     verdicts.push_back("delivered " + std::to_string(ref.seq));
   }
   void on_bounced(RelayRef ref, xf::xmpp::StanzaError condition) override {
-    verdicts.push_back("bounced " + std::to_string(ref.seq) + " " + std::string(xf::xmpp::to_string(condition)));
+    verdicts.push_back("bounced " + std::to_string(ref.seq) + " " +
+                       std::string(xf::xmpp::to_string(condition)));
   }
 };
 

@@ -38,8 +38,8 @@ std::string message_to_alice(Harness& h, const std::string& branch = "z9hG4bKg1"
 std::string error_stanza(const std::string& id, const std::string& condition,
                          const std::string& from = "alice@xmpp.example",
                          const std::string& to = "bob@sip.example") {
-  return "<message xmlns='jabber:server' from='" + from + "' to='" + to +
-         "' type='error' id='" + id + "'><body>hello</body><error type='cancel'><" + condition +
+  return "<message xmlns='jabber:server' from='" + from + "' to='" + to + "' type='error' id='" +
+         id + "'><body>hello</body><error type='cancel'><" + condition +
          " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>";
 }
 
@@ -57,8 +57,10 @@ TEST_CASE("grace: an error inside the window answers the MESSAGE with the mapped
     const char* condition;
     int status;
   };
-  const Row rows[] = {{"service-unavailable", 503}, {"item-not-found", 404},
-                      {"recipient-unavailable", 480}, {"forbidden", 403}};
+  const Row rows[] = {{"service-unavailable", 503},
+                      {"item-not-found", 404},
+                      {"recipient-unavailable", 480},
+                      {"forbidden", 403}};
   for (const Row& row : rows) {
     SECTION(row.condition) {
       Harness h;
@@ -96,7 +98,9 @@ TEST_CASE("grace: addresses are compared bare, an unknown condition maps to 400"
   h.gateway.on_relay_event(0, delivered(1));
   h.from_partner(
       "<message xmlns='jabber:server' from='alice@xmpp.example/res' to='bob@sip.example/x' "
-      "type='error' id='" + id + "'><error type='cancel'><no-such-condition "
+      "type='error' id='" +
+      id +
+      "'><error type='cancel'><no-such-condition "
       "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.response(0).status_code() == 400);  // undefined-condition (RFC 7247 §8).
@@ -137,8 +141,7 @@ TEST_CASE("grace: an error after the window changes no response and is not forwa
   CHECK(h.relay.sent.size() == 1);
 }
 
-TEST_CASE("grace: 0 answers 202 on Delivered and only logs a later error",
-          "[unit][gateway][im]") {
+TEST_CASE("grace: 0 answers 202 on Delivered and only logs a later error", "[unit][gateway][im]") {
   Harness h(with_grace(0));
   const std::string id = message_to_alice(h);
   h.gateway.on_relay_event(0, delivered(1));
@@ -158,8 +161,7 @@ TEST_CASE("grace: an error for another stanza or other addresses answers nothing
   h.gateway.on_relay_event(0, delivered(1));
   h.from_partner(error_stanza("sip-0000000000000000", "service-unavailable"));
   h.from_partner(error_stanza(id, "service-unavailable", "carol@xmpp.example"));
-  h.from_partner(error_stanza(id, "service-unavailable", "alice@xmpp.example",
-                              "dave@sip.example"));
+  h.from_partner(error_stanza(id, "service-unavailable", "alice@xmpp.example", "dave@sip.example"));
   CHECK(h.sip.responses.empty());
   CHECK(h.sip.requests.empty());
   h.end_grace();
@@ -203,8 +205,9 @@ TEST_CASE("grace: a bounce, a lost link, 64*T1 and shutdown keep their answers",
   SECTION("bounce") {
     Harness h;
     message_to_alice(h);
-    h.gateway.on_relay_event(0, relay::BounceReceived{2, relay::BounceMsg{
-                                    1, xf::xmpp::StanzaError::remote_server_not_found, {}, ""}});
+    h.gateway.on_relay_event(
+        0, relay::BounceReceived{
+               2, relay::BounceMsg{1, xf::xmpp::StanzaError::remote_server_not_found, {}, ""}});
     REQUIRE(h.sip.responses.size() == 1);
     CHECK(h.response(0).status_code() == 404);
   }
@@ -245,8 +248,7 @@ TEST_CASE("grace: a bounce, a lost link, 64*T1 and shutdown keep their answers",
   }
 }
 
-TEST_CASE("grace: delivered requests count against max_pending_requests",
-          "[unit][gateway][im]") {
+TEST_CASE("grace: delivered requests count against max_pending_requests", "[unit][gateway][im]") {
   GatewayConfig c = test_config();
   c.sip.max_pending_requests = 1;
   Harness h(std::move(c));

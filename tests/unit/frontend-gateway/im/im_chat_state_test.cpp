@@ -29,12 +29,13 @@ const std::string kIdleDoc =
 Req composing_request(const std::string& state) {
   Req r;
   r.content_type = "application/im-iscomposing+xml";
-  r.body = "<?xml version='1.0' encoding='UTF-8'?>\n"
-           "<isComposing xmlns='urn:ietf:params:xml:ns:im-iscomposing'>\n"
-           "  <state>" +
-           state +
-           "</state>\n  <contenttype>text/plain</contenttype>\n  <refresh>90</refresh>\n"
-           "</isComposing>\n";
+  r.body =
+      "<?xml version='1.0' encoding='UTF-8'?>\n"
+      "<isComposing xmlns='urn:ietf:params:xml:ns:im-iscomposing'>\n"
+      "  <state>" +
+      state +
+      "</state>\n  <contenttype>text/plain</contenttype>\n  <refresh>90</refresh>\n"
+      "</isComposing>\n";
   return r;
 }
 
@@ -53,8 +54,11 @@ TEST_CASE("chat states: composing becomes isComposing active, the others idle",
     const char* state;
     const std::string* doc;
   };
-  const Row rows[] = {{"composing", &kActiveDoc}, {"paused", &kIdleDoc}, {"active", &kIdleDoc},
-                      {"inactive", &kIdleDoc},    {"gone", &kIdleDoc}};
+  const Row rows[] = {{"composing", &kActiveDoc},
+                      {"paused", &kIdleDoc},
+                      {"active", &kIdleDoc},
+                      {"inactive", &kIdleDoc},
+                      {"gone", &kIdleDoc}};
   for (const Row& row : rows) {
     SECTION(row.state) {
       Harness h;
@@ -109,8 +113,8 @@ TEST_CASE("chat states: isComposing active becomes <composing/>, idle <paused/>"
       CHECK(m.attr("from") == "bob@sip.example");
       CHECK(m.attr("to") == "alice@xmpp.example");
       CHECK(m.attr("type") == "chat");
-      CHECK(child_names(m) == std::vector<std::string>{std::string(row.chat_state) + "|" +
-                                                       kChatStatesNs});
+      CHECK(child_names(m) ==
+            std::vector<std::string>{std::string(row.chat_state) + "|" + kChatStatesNs});
       h.gateway.on_relay_event(0, delivered(1));
       CHECK(h.sip.responses.empty());  // Held for the delivery grace window.
       h.end_grace();
@@ -142,8 +146,7 @@ TEST_CASE("im: unsupported content types get 415 with Accept", "[unit][gateway][
       CHECK(answer.status_code() == 415);
       INFO(h.sip.responses[0].second);
       CHECK(h.sip.responses[0].second.find(
-                "\r\nAccept: text/plain, application/im-iscomposing+xml\r\n") !=
-            std::string::npos);
+                "\r\nAccept: text/plain, application/im-iscomposing+xml\r\n") != std::string::npos);
       CHECK(h.relay.sent.empty());
     }
   }

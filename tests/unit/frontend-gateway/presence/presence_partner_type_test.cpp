@@ -24,7 +24,8 @@ std::string condition_of(const xml::Element& e) {
 
 }  // namespace
 
-TEST_CASE("public_unverified: nothing reaches a user who has not added the partner", "[unit][gateway][presence]") {
+TEST_CASE("public_unverified: nothing reaches a user who has not added the partner",
+          "[unit][gateway][presence]") {
   Harness h(config(PartnerType::public_unverified));
   h.partner(kChat);
   h.partner(presence("subscribe"));
@@ -37,7 +38,8 @@ TEST_CASE("public_unverified: nothing reaches a user who has not added the partn
   CHECK(condition_of(h.relayed(1)) == "policy-violation");
 }
 
-TEST_CASE("public_unverified: once the user subscribed, IM and answers reach them", "[unit][gateway][presence]") {
+TEST_CASE("public_unverified: once the user subscribed, IM and answers reach them",
+          "[unit][gateway][presence]") {
   Harness h(config(PartnerType::public_unverified));
   h.from_sip(watcher_subscribe());
   REQUIRE(h.response(0).status_code() == 202);
@@ -52,7 +54,8 @@ TEST_CASE("public_unverified: once the user subscribed, IM and answers reach the
   CHECK(h.sip.requests.size() == 3);
 }
 
-TEST_CASE("federated and public_verified: subscription requests reach the user", "[unit][gateway][presence]") {
+TEST_CASE("federated and public_verified: subscription requests reach the user",
+          "[unit][gateway][presence]") {
   for (PartnerType type : {PartnerType::federated, PartnerType::public_verified}) {
     Harness h(config(type));
     h.partner(presence("subscribe"));

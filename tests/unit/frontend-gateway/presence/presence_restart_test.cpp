@@ -1,7 +1,6 @@
 // Subscriptions survive a gateway restart: a new core on the same SQLite file re-arms the
 // refreshes and expiries, and presence still flows both ways in the stored dialogs.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <filesystem>
 
@@ -33,7 +32,8 @@ struct TempDb {
 
 }  // namespace
 
-TEST_CASE("restart: an XMPP -> SIP subscription is refreshed and keeps flowing", "[unit][gateway][presence]") {
+TEST_CASE("restart: an XMPP -> SIP subscription is refreshed and keeps flowing",
+          "[unit][gateway][presence]") {
   TempDb file;
   std::string subscribe;
   {
@@ -42,9 +42,11 @@ TEST_CASE("restart: an XMPP -> SIP subscription is refreshed and keeps flowing",
     REQUIRE(h.sip.requests.size() == 1);
     subscribe = h.sip.requests[0];
     h.from_sip(answer(subscribe, 202, {{"Expires", "600"}}));
-    h.from_sip(notify_for(subscribe, 1, "active;expires=600", "<?xml version='1.0'?>"
-               "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:bob@sip.example'>"
-               "<tuple id='t'><status><basic>open</basic></status></tuple></presence>"));
+    h.from_sip(
+        notify_for(subscribe, 1, "active;expires=600",
+                   "<?xml version='1.0'?>"
+                   "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:bob@sip.example'>"
+                   "<tuple id='t'><status><basic>open</basic></status></tuple></presence>"));
     REQUIRE(h.relay.sent.size() == 2);
     h.gateway->shutdown();
   }
@@ -72,7 +74,8 @@ TEST_CASE("restart: an XMPP -> SIP subscription is refreshed and keeps flowing",
   CHECK(h.relayed(0).child_text("status") == "Back");
 }
 
-TEST_CASE("restart: a SIP -> XMPP subscription keeps notifying in its dialog", "[unit][gateway][presence]") {
+TEST_CASE("restart: a SIP -> XMPP subscription keeps notifying in its dialog",
+          "[unit][gateway][presence]") {
   TempDb file;
   std::string accepted;
   {

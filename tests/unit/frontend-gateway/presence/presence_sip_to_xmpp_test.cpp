@@ -69,7 +69,8 @@ TEST_CASE("s2x: SUBSCRIBE -> 202, NOTIFY pending, subscribe stanza", "[unit][gat
   CHECK((*auth)->decision == store::AuthorizationDecision::allowed);
 }
 
-TEST_CASE("s2x: subscribed -> NOTIFY active and presence -> PIDF, rate-limited", "[unit][gateway][presence]") {
+TEST_CASE("s2x: subscribed -> NOTIFY active and presence -> PIDF, rate-limited",
+          "[unit][gateway][presence]") {
   Harness h;
   watching(h);
   h.from_sip(answer(h.sip.requests[0], 200));
@@ -114,7 +115,8 @@ TEST_CASE("s2x: subscribed -> NOTIFY active and presence -> PIDF, rate-limited",
   CHECK(h.request(3).cseq_number() == 4);
 }
 
-TEST_CASE("s2x: unsubscribed while pending -> terminated reason rejected", "[unit][gateway][presence]") {
+TEST_CASE("s2x: unsubscribed while pending -> terminated reason rejected",
+          "[unit][gateway][presence]") {
   Harness h;
   watching(h);
   h.partner(presence("unsubscribed"));
@@ -127,7 +129,8 @@ TEST_CASE("s2x: unsubscribed while pending -> terminated reason rejected", "[uni
   CHECK(live->empty());
 }
 
-TEST_CASE("s2x: unsubscribed when active -> terminated reason deactivated", "[unit][gateway][presence]") {
+TEST_CASE("s2x: unsubscribed when active -> terminated reason deactivated",
+          "[unit][gateway][presence]") {
   Harness h;
   watching(h);
   h.partner(presence("subscribed"));
@@ -155,7 +158,8 @@ TEST_CASE("s2x: SUBSCRIBE Expires 0 in the dialog ends it both ways", "[unit][ga
   CHECK(h.relayed(1).attr("to") == "alice@xmpp.example");
 }
 
-TEST_CASE("s2x: refresh is accepted and NOTIFYed and no refresh -> timeout", "[unit][gateway][presence]") {
+TEST_CASE("s2x: refresh is accepted and NOTIFYed and no refresh -> timeout",
+          "[unit][gateway][presence]") {
   Harness h;
   const std::string ok = watching(h);
   h.partner(presence("subscribed"));
@@ -179,7 +183,8 @@ TEST_CASE("s2x: refresh is accepted and NOTIFYed and no refresh -> timeout", "[u
   CHECK(live->empty());
 }
 
-TEST_CASE("s2x: SUBSCRIBE errors: unknown domain 403, no Event 400, other event 489", "[unit][gateway][presence]") {
+TEST_CASE("s2x: SUBSCRIBE errors: unknown domain 403, no Event 400, other event 489",
+          "[unit][gateway][presence]") {
   Harness h;
   h.from_sip(watcher_subscribe("600", "sip:carol@unknown.example", "presence", "c1", "z9hG4bKa"));
   h.from_sip(watcher_subscribe("600", "sip:alice@xmpp.example", "", "c2", "z9hG4bKb"));
@@ -196,12 +201,13 @@ TEST_CASE("s2x: SUBSCRIBE errors: unknown domain 403, no Event 400, other event 
   CHECK(h.relay.sent.empty());
 }
 
-TEST_CASE("s2x: an edge bounce of the subscribe -> terminated reason noresource", "[unit][gateway][presence]") {
+TEST_CASE("s2x: an edge bounce of the subscribe -> terminated reason noresource",
+          "[unit][gateway][presence]") {
   Harness h;
   watching(h);
   REQUIRE(h.relay.sent.size() == 1);
-  relay::BounceMsg bounce{1, xf::xmpp::StanzaError::remote_server_not_found, {},
-                          h.relay.sent[0].second};
+  relay::BounceMsg bounce{
+      1, xf::xmpp::StanzaError::remote_server_not_found, {}, h.relay.sent[0].second};
   h.gateway->on_relay_event(0, relay::BounceReceived{2, bounce});
   REQUIRE(h.sip.requests.size() == 2);
   auto st = sub_state(h.request(1));

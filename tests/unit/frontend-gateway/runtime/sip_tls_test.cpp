@@ -13,10 +13,10 @@
 #include "common/net/tls_connection.h"
 #include "common/tls/tls_context.h"
 #include "frontend-gateway/config/gateway_config.h"
-#include "frontend-gateway/sip/sip_message.h"
-#include "frontend-gateway/sip/stream_framer.h"
 #include "frontend-gateway/runtime/sip_connection.h"
 #include "frontend-gateway/runtime/sip_transport.h"
+#include "frontend-gateway/sip/sip_message.h"
+#include "frontend-gateway/sip/stream_framer.h"
 #include "tests/unit/common/net/loop_fixture.h"
 
 namespace {
@@ -295,14 +295,13 @@ TEST_CASE("sip tls: the listener in TLS mode receives a MESSAGE and answers on i
 
     int proxy_status = 0;
     std::string proxy_tls_version;
-    auto* proxy = new FakeTlsSipPeer(
-        &fx.loop, proxy_client_tls(), net::TlsRole::client, "a.example",
-        [&](FakeTlsSipPeer& p, sip::SipMessage&& m) {
-          REQUIRE(m.is_response());
-          proxy_status = m.status_code();
-          p.close();
-          transport.close();
-        });
+    auto* proxy = new FakeTlsSipPeer(&fx.loop, proxy_client_tls(), net::TlsRole::client,
+                                     "a.example", [&](FakeTlsSipPeer& p, sip::SipMessage&& m) {
+                                       REQUIRE(m.is_response());
+                                       proxy_status = m.status_code();
+                                       p.close();
+                                       transport.close();
+                                     });
     proxy->on_established = [&](FakeTlsSipPeer& p) {
       proxy_tls_version = p.version;
       auto req = sip::SipMessage::make_request("MESSAGE", "sip:alice@xmpp.example");

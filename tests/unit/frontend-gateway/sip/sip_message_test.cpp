@@ -1,7 +1,6 @@
 #include "frontend-gateway/sip/sip_message.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 namespace {
@@ -37,7 +36,8 @@ const std::string kSippMessage = crlf(
 const std::string kResponse = crlf(
     "SIP/2.0 486 Busy Here\n"
     "Via: SIP/2.0/TCP gw.example.com:5060;branch=z9hG4bKgw1;received=10.0.0.9\n"
-    "Via: SIP/2.0/TLS proxy.example.com;branch=z9hG4bKp2, SIP/2.0/TCP ua.example.com;branch=z9hG4bKu3\n"
+    "Via: SIP/2.0/TLS proxy.example.com;branch=z9hG4bKp2, SIP/2.0/TCP "
+    "ua.example.com;branch=z9hG4bKu3\n"
     "v: SIP/2.0/TCP 10.0.0.3:5070;branch=z9hG4bKc4\n"
     "f: \"Alice \\\"A\\\" Smith\" <sip:alice@a.example>;tag=111\n"
     "t: <sip:bob@b.example>;tag=222\n"
@@ -108,12 +108,12 @@ TEST_CASE("SipMessage refuses malformed or incomplete messages", "[unit][sip]") 
   CHECK_FALSE(SipMessage::parse(crlf("MESSAGE sip:b@x SIP/2.0\nFrom: <sip:a@x>;tag=1\n"
                                      "To: <sip:b@x>\nCall-ID: 1\nCSeq: 1 MESSAGE\n"
                                      "Content-Length: 0\n\n"))
-                    .ok());
+                  .ok());
   // CSeq method differs from the request method.
   CHECK_FALSE(SipMessage::parse(crlf("MESSAGE sip:b@x SIP/2.0\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\n"
                                      "From: <sip:a@x>;tag=1\nTo: <sip:b@x>\nCall-ID: 1\n"
                                      "CSeq: 1 INVITE\nContent-Length: 0\n\n"))
-                    .ok());
+                  .ok());
   // Line ends other than CRLF, control characters and leading keep-alives are refused.
   std::string bare_lf = kSippMessage;
   bare_lf.replace(bare_lf.find("\r\nTo:"), 2, "\n");
@@ -201,10 +201,10 @@ TEST_CASE("SipMessage builds a response per RFC 3261 8.2.6", "[unit][sip]") {
   CHECK(back->content_length() == 0);
 
   // Every Via is copied, in order.
-  auto multi = SipMessage::parse(crlf(
-      "MESSAGE sip:b@x SIP/2.0\nVia: SIP/2.0/TCP p1;branch=z9hG4bK1\n"
-      "Via: SIP/2.0/TCP p2;branch=z9hG4bK2\nFrom: <sip:a@x>;tag=1\nTo: <sip:b@x>;tag=keep\n"
-      "Call-ID: 1\nCSeq: 3 MESSAGE\nContent-Length: 0\n\n"));
+  auto multi = SipMessage::parse(
+      crlf("MESSAGE sip:b@x SIP/2.0\nVia: SIP/2.0/TCP p1;branch=z9hG4bK1\n"
+           "Via: SIP/2.0/TCP p2;branch=z9hG4bK2\nFrom: <sip:a@x>;tag=1\nTo: <sip:b@x>;tag=keep\n"
+           "Call-ID: 1\nCSeq: 3 MESSAGE\nContent-Length: 0\n\n"));
   REQUIRE(multi.ok());
   auto r2 = SipMessage::make_response(*multi, 200, "Fine", "ignored");
   REQUIRE(r2.ok());
@@ -255,18 +255,17 @@ TEST_CASE("SipMessage refuses a start line that would run into the headers", "[u
 
   // Each way of breaking the start line, on an otherwise good message.
   const std::string headers = kSippMessage.substr(kSippMessage.find("\r\n"));
-  for (const char* line : {"MESSAGE sip:bob@gw.example.com", "MESSAGE sip:bob@gw.example.com ",
-                           "MESSAGE  SIP/2.0", "MESSAGE sip:bob@gw.example.com SIP/3.0",
-                           "MESSAGE sip:bob@gw.example.com SIP/2.0 x", "MESS<AGE sip:b@x SIP/2.0",
-                           "MESSAGE"}) {
+  for (const char* line :
+       {"MESSAGE sip:bob@gw.example.com", "MESSAGE sip:bob@gw.example.com ", "MESSAGE  SIP/2.0",
+        "MESSAGE sip:bob@gw.example.com SIP/3.0", "MESSAGE sip:bob@gw.example.com SIP/2.0 x",
+        "MESS<AGE sip:b@x SIP/2.0", "MESSAGE"}) {
     INFO(line);
     CHECK_FALSE(SipMessage::parse(line + headers).ok());
   }
   CHECK(SipMessage::parse("MESSAGE sip:bob@gw.example.com sip/2.0" + headers).ok());
 
   const std::string response_headers = kResponse.substr(kResponse.find("\r\n"));
-  for (const char* line : {"SIP/2.0 48 Busy", "SIP/2.0 4860 Busy", "SIP/2.0 4x6 Busy",
-                           "SIP/2.0"}) {
+  for (const char* line : {"SIP/2.0 48 Busy", "SIP/2.0 4860 Busy", "SIP/2.0 4x6 Busy", "SIP/2.0"}) {
     INFO(line);
     CHECK_FALSE(SipMessage::parse(line + response_headers).ok());
   }

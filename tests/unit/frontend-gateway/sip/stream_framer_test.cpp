@@ -1,7 +1,6 @@
 #include "frontend-gateway/sip/stream_framer.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -91,8 +90,8 @@ TEST_CASE("StreamFramer enforces its body limit and needs Content-Length", "[uni
   CHECK(error == FrameError::body_too_large);
   CHECK(xf::sip::sip_status_for(error) == 413);
 
-  CHECK(run({"OPTIONS sip:x SIP/2.0\r\nContent-Length: 99999999999999\r\n\r\n"}, {}, &error)
-            .empty());
+  CHECK(
+      run({"OPTIONS sip:x SIP/2.0\r\nContent-Length: 99999999999999\r\n\r\n"}, {}, &error).empty());
   CHECK(error == FrameError::body_too_large);
 
   CHECK(run({"OPTIONS sip:x SIP/2.0\r\nVia: x\r\n\r\n"}, {}, &error).empty());

@@ -1,9 +1,9 @@
 #include "frontend-gateway/sip/transaction_layer.h"
-#include "frontend-gateway/sip/sip_syntax.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
+
+#include "frontend-gateway/sip/sip_syntax.h"
 
 namespace {
 
