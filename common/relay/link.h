@@ -5,10 +5,10 @@
 //
 // Handshake: the gateway (which dials) sends hello{min,max version, name, role}; the edge picks
 // the highest version both support and answers hello_ack{version, name}, or sends close with a
-// reason when there is none. Data frames (stanza, bounce, policy, reachability) are numbered
-// per direction from 1; a repeated number is dropped as a duplicate (resume after reconnect
-// will resend), a gap is a protocol error. Heartbeats go out every heartbeat interval once the
-// link is up; a peer silent for the dead-peer timeout is reported dead.
+// reason when there is none. Data frames (stanza, bounce, delivered, policy, reachability) are
+// numbered per direction from 1; a repeated number is dropped as a duplicate (resume after
+// reconnect will resend), a gap is a protocol error. Heartbeats go out every heartbeat interval
+// once the link is up; a peer silent for the dead-peer timeout is reported dead.
 #pragma once
 
 #include <cstdint>

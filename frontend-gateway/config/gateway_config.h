@@ -1,6 +1,7 @@
 // The frontend gateway's configuration: parsed from JSON, validated, then frozen (nothing changes
 // it after validation). The gateway is the trusted side and owns the federated-partner list
-// (docs/architecture.md); edges get the policy over the relay link.
+// (docs/architecture.md). The edges do not receive it yet: each edge refuses unverified
+// domains by its own configuration.
 #pragma once
 
 #include <cstdint>

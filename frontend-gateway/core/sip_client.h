@@ -1,7 +1,8 @@
 // The gateway's one way to send a SIP request and learn how it ended. IM and presence hand it a
 // request built by their own rules; it adds our Via, starts the client transaction, writes the
 // request to the next hop (holding it in a bounded queue while that connection opens) and gives
-// the final outcome back to the owner that sent it, found by the tag the request carries.
+// the final outcome back to the owner that sent it, found by its client transaction (Via branch
+// and CSeq method) and the ticket the owner was given.
 //
 // A request that cannot be written, or whose connection closes before the answer, fails at once
 // with a transport error (RFC 3261 §8.1.3.1 counts it as 503) instead of waiting for Timer F:

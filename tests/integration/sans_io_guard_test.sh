@@ -1,7 +1,7 @@
 #!/bin/bash
 # Proves the sans-IO guard of cmake/Dependencies.cmake (xmppfed_sans_io): a net-layer header
 # compiles on its own, and the same header fails with the guard's message once cmake/sans-io
-# is first on the include path, as it is for xmppfed_proto and xmppfed_gw_core.
+# is first on the include path, as it is for xmppfed_proto, xmppfed_edge_core and xmppfed_gw_core.
 # Usage: sans_io_guard_test.sh CXX SOURCE_DIR
 set -uo pipefail
 cxx=$1 src=$2
