@@ -39,7 +39,8 @@ if [ "$what" = all ] || [ "$what" = tidy ]; then
   declare -A units=()
   for f in "${changed[@]}"; do
     case "$f" in cmake/*) continue ;; esac
-    unit=${f%.h}.cpp
+    unit=$f
+    [ "${f%.h}" != "$f" ] && unit=${f%.h}.cpp
     [ -f "$unit" ] && grep -q "\"file\": \"$PWD/$unit\"" build/compile_commands.json &&
       units[$unit]=1
   done

@@ -3,7 +3,7 @@
 # Idempotent: skips apt entirely when everything is already installed.
 set -euo pipefail
 PKGS=(
-  build-essential cmake pkg-config clang libclang-rt-14-dev
+  build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy
   libuv1-dev android-libboringssl-dev libxml2-dev nlohmann-json3-dev catch2
   libc-ares-dev libidn-dev libsqlite3-dev libosip2-dev
   openssl iproute2 util-linux procps

@@ -164,7 +164,7 @@ void Connection::start_attempt() {
   if (rc < 0) {
     Error error = uv_error(("connect to " + format_address(addr)).c_str(), rc);
     if (attempt_ + 1 < addresses_.size()) {
-      attempt_failed(std::move(error));
+      attempt_failed(error);
     } else {
       fail_soon(std::move(error));  // From a timer: connect() never calls back synchronously.
     }
@@ -186,7 +186,7 @@ void Connection::on_connect_cb(uv_connect_t* req, int status) {
   self->opened();
 }
 
-void Connection::attempt_failed(Error error) {
+void Connection::attempt_failed(const Error& error) {
   log_.debug(error.detail);
   if (attempt_ + 1 >= addresses_.size()) {
     begin_close(&error, false);
@@ -344,9 +344,9 @@ void Connection::on_write_cb(uv_write_t* req, int status) {
 
 void Connection::close() { begin_close(nullptr, true); }
 
-void Connection::abort(Error reason) { begin_close(&reason, false); }
+void Connection::abort(const Error& reason) { begin_close(&reason, false); }
 
-void Connection::close_with(Error reason) { begin_close(&reason, true); }
+void Connection::close_with(const Error& reason) { begin_close(&reason, true); }
 
 void Connection::begin_close(const Error* reason, bool graceful) {
   if (state_ == State::closing) return;

@@ -68,10 +68,10 @@ class Connection {
   // Graceful: stops reading, sends what is queued (bounded by close_timeout_ms), then closes.
   virtual void close();
   // Immediate: drops the queue and closes; on_closed gets reason.
-  void abort(Error reason);
+  void abort(const Error& reason);
   // Graceful like close() (what is queued, e.g. a stream error, is still sent), but on_closed
   // gets reason.
-  void close_with(Error reason);
+  void close_with(const Error& reason);
 
   // Backpressure: stop/restart reading from the socket (takes effect while open).
   void pause_reading();
@@ -130,7 +130,7 @@ class Connection {
   Status accept_from(uv_stream_t* server);
   void opened();
   void start_attempt();
-  void attempt_failed(Error error);
+  void attempt_failed(const Error& error);
   void fail_soon(Error error);
   void start_reading();
   void stop_reading();

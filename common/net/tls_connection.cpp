@@ -6,10 +6,10 @@ TlsConnection::TlsConnection(uv_loop_t* loop, std::string log_name, ConnectionLi
     : Connection(loop, std::move(log_name), limits) {}
 
 Status TlsConnection::start_tls(std::shared_ptr<tls::Context> context, TlsRole role,
-                                std::string sni) {
+                                const std::string& sni) {
   if (tls_ != nullptr) return fail(Errc::invalid_argument, "TLS is already active");
   if (closing()) return fail(Errc::invalid_argument, "connection is closing");
-  auto session = role == TlsRole::client ? tls::Session::client(std::move(context), std::move(sni))
+  auto session = role == TlsRole::client ? tls::Session::client(std::move(context), sni)
                                          : tls::Session::server(std::move(context));
   if (!session) return fail(session.error());
   Status started = (*session)->start();

@@ -24,7 +24,8 @@ class TlsConnection : public Connection {
   // Everything written before this call goes out in plaintext (it was queued first); every
   // byte written or read after it is TLS. sni is the name a client asks for (the peer's
   // domain); a server ignores it. Fails (and changes nothing) when TLS is already on.
-  Status start_tls(std::shared_ptr<tls::Context> context, TlsRole role, std::string sni = {});
+  Status start_tls(std::shared_ptr<tls::Context> context, TlsRole role,
+                   const std::string& sni = {});
 
   bool tls_active() const { return tls_ != nullptr; }
   bool tls_established() const { return tls_ != nullptr && tls_->handshake_done(); }

@@ -85,7 +85,7 @@ ChainCheck verify_chain(const STACK_OF(CRYPTO_BUFFER) * certs, X509_STORE* store
       check.error = "unparsable certificate in chain";
       return check;
     }
-    cert.release();  // Now owned by the stack.
+    (void)cert.release();  // Now owned by the stack.
   }
   bssl::UniquePtr<X509_STORE_CTX> store_ctx(X509_STORE_CTX_new());
   if (store_ctx == nullptr ||
@@ -170,7 +170,8 @@ void read_names(X509* leaf, PeerIdentity& id) {
 
 }  // namespace
 
-Result<std::unique_ptr<Session>> Session::client(std::shared_ptr<Context> ctx, std::string sni) {
+Result<std::unique_ptr<Session>> Session::client(std::shared_ptr<Context> ctx,
+                                                 const std::string& sni) {
   if (ctx == nullptr || ctx->config().server) {
     return fail(Errc::invalid_argument, "client session needs a client context");
   }

@@ -29,7 +29,8 @@ struct PeerIdentity {
 class Session {
  public:
   // sni: the server name to send (client) — the peer's domain. Empty sends none.
-  static Result<std::unique_ptr<Session>> client(std::shared_ptr<Context> ctx, std::string sni);
+  static Result<std::unique_ptr<Session>> client(std::shared_ptr<Context> ctx,
+                                                 const std::string& sni);
   static Result<std::unique_ptr<Session>> server(std::shared_ptr<Context> ctx);
   ~Session();
   Session(const Session&) = delete;

@@ -6,7 +6,7 @@ using xmpp::StanzaError;
 
 int sip_status_for(StanzaError condition, const SipErrorHints& hints) {
   switch (condition) {
-    case StanzaError::bad_request: return 400;
+    case StanzaError::bad_request:
     case StanzaError::conflict: return 400;
     case StanzaError::feature_not_implemented: return hints.for_method ? 405 : 501;
     case StanzaError::forbidden: return 403;
@@ -25,7 +25,7 @@ int sip_status_for(StanzaError condition, const SipErrorHints& hints) {
     case StanzaError::remote_server_timeout: return 408;
     case StanzaError::resource_constraint: return 500;
     case StanzaError::service_unavailable: return 503;
-    case StanzaError::subscription_required: return 400;
+    case StanzaError::subscription_required:
     case StanzaError::undefined_condition: return 400;
     // 491 Request Pending only fits a request that collides with one in progress.
     case StanzaError::unexpected_request: return hints.request_pending ? 491 : 400;

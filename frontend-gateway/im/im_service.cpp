@@ -206,6 +206,7 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
     // request only on success).
     log_.error("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
                " cannot wait for the edge (500): ", added.error().detail);
+    // NOLINTNEXTLINE(bugprone-use-after-move): add() moves from `pending` only on success.
     parts_.responder.respond(connection, pending.request, 500, to_tag);
   }
 }

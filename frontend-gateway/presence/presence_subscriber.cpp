@@ -413,7 +413,7 @@ void PresenceSubscriber::on_notify(std::uint64_t connection, const sip::SipMessa
   if (auto f = fetches_.find(call_id); f != fetches_.end()) {
     Fetch fetch = f->second;
     if (state->state == sip::SubState::terminated) fetches_.erase(f);
-    notify_fetch(connection, notify, std::move(fetch));
+    notify_fetch(connection, notify, fetch);
     return;
   }
   auto found = store_.find_xmpp_to_sip_by_call_id(call_id);
@@ -516,7 +516,7 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
 }
 
 void PresenceSubscriber::notify_fetch(std::uint64_t connection, const sip::SipMessage& notify,
-                                      Fetch fetch) {
+                                      const Fetch& fetch) {
   if (notify.to().tag != fetch.local_tag) {
     parts_.responder.respond(connection, notify, 481);
     return;

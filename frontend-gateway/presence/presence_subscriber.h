@@ -72,7 +72,7 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
   Result<sip::Dialog> dialog_of(const store::XmppToSipSubscription& record);
   Status add_subscribe_headers(sip::SipMessage& request, std::uint32_t expires);
   void subscribe_outcome(PresenceOutcome&& outcome);
-  void notify_fetch(std::uint64_t connection, const sip::SipMessage& notify, Fetch fetch);
+  void notify_fetch(std::uint64_t connection, const sip::SipMessage& notify, const Fetch& fetch);
   void apply_notify(const sip::SipMessage& notify, store::XmppToSipSubscription record);
   // Ends a subscription toward the partner: 'unsubscribed', record deleted.
   void end(const store::XmppToSipSubscription& record, std::string_view why);

@@ -230,7 +230,7 @@ std::string_view SqliteStore::sql_for(Sql id) {
     Sql id;
     std::string_view text;
   };
-  static constexpr std::array<Entry, static_cast<std::size_t>(Sql::count_)> kTable{{
+  static constexpr std::array<Entry, static_cast<std::size_t>(Sql::number_of_statements)> kTable{{
       {Sql::x2s_upsert, "INSERT INTO xmpp_to_sip_subscription (" XF_X2S_COLUMNS
                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
                         " ON CONFLICT (watcher_jid, sip_uri) DO UPDATE SET state = excluded.state,"

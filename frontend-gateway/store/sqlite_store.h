@@ -87,7 +87,7 @@ class SqliteStore final : public StateStore {
     presence_upsert,
     presence_get,
     presence_list,
-    count_,  // Not a statement: the number of them.
+    number_of_statements,  // Not a statement: the number of them.
   };
   static std::string_view sql_for(Sql id);
 
@@ -100,7 +100,7 @@ class SqliteStore final : public StateStore {
   Result<bool> delete_by_key(Sql id, std::string_view key1, std::string_view key2);
 
   sqlite3* db_ = nullptr;
-  std::array<SqliteStatement, static_cast<std::size_t>(Sql::count_)> statements_;
+  std::array<SqliteStatement, static_cast<std::size_t>(Sql::number_of_statements)> statements_;
   std::string journal_mode_;
   int schema_version_ = 0;
 };

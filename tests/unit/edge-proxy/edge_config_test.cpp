@@ -18,7 +18,7 @@ std::string write_temp(const std::string& text) {
   return name;
 }
 
-const char* kMinimal = R"({
+constexpr const char* kMinimal = R"({
   "hosted_domains": [ { "domain": "Sip.Example", "certificate": "c", "private_key": "k" } ],
   "s2s": { "dialback_secret": "0123456789abcdef0123" },
   "relay": { "certificate": "c", "private_key": "k", "ca_file": "ca",

@@ -27,7 +27,7 @@ Element message(const std::string& type, const std::string& body = {}) {
   return m;
 }
 
-std::string crlf(std::string text) {
+std::string crlf(const std::string& text) {
   std::string out;
   for (char c : text) {
     if (c == '\n') out += '\r';

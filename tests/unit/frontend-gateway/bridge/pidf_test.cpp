@@ -6,7 +6,6 @@
 namespace {
 
 using xf::Errc;
-using xf::bridge::Activities;
 using xf::bridge::Activity;
 using xf::bridge::Basic;
 using xf::bridge::build_pidf;

@@ -29,7 +29,7 @@ std::string message_to_alice(Harness& h, const std::string& branch = "z9hG4bKg1"
   const std::size_t before = h.relay.sent.size();
   h.from_sip(r);
   REQUIRE(h.relay.sent.size() == before + 1);
-  const std::string id(h.relayed(before).attr("id"));
+  std::string id(h.relayed(before).attr("id"));
   REQUIRE(id.rfind("sip-", 0) == 0);
   return id;
 }

@@ -8,7 +8,6 @@ using xf::kNoDeadline;
 using xf::Millis;
 using xf::gw::PendingRequest;
 using xf::gw::PendingRequests;
-using xf::gw::RelayRef;
 using xf::gw::StanzaKey;
 using xf::sip::SipMessage;
 

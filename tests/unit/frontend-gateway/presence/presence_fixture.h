@@ -131,7 +131,7 @@ inline SipMessage watcher_resubscribe(const std::string& response_bytes, std::ui
 
 struct Harness : CorePorts {
   explicit Harness(GatewayConfig c = config(), std::shared_ptr<store::StateStore> st = nullptr)
-      : cfg(std::move(c)), db(st ? st : open_memory()) {
+      : cfg(std::move(c)), db(st ? std::move(st) : open_memory()) {
     clock.wall_offset = kWallOffset;
     gateway = std::make_unique<Gateway>(cfg, relay, sip, clock, *db, 77);
   }

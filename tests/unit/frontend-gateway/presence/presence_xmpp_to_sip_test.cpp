@@ -12,7 +12,7 @@ namespace {
 std::string established(Harness& h, const std::string& granted = "600") {
   h.partner(presence("subscribe"));
   REQUIRE(h.sip.requests.size() == 1);
-  const std::string sub = h.sip.requests[0];
+  std::string sub = h.sip.requests[0];
   h.from_sip(answer(sub, 202, {{"Expires", granted}}));
   return sub;
 }
@@ -195,11 +195,11 @@ TEST_CASE("x2s: probe answered from the cache", "[unit][gateway][presence]") {
   h.partner(presence("probe", "alice@xmpp.example"));
   CHECK(h.sip.requests.size() == 1);
   REQUIRE(h.relay.sent.size() == 3);
-  xml::Element answer_ = h.relayed(2);
-  CHECK(answer_.attr("type").empty());
-  CHECK(answer_.attr("to") == "alice@xmpp.example");
-  CHECK(answer_.child_text("show") == "away");
-  CHECK(answer_.child_text("status") == "Lunch");
+  xml::Element answer = h.relayed(2);
+  CHECK(answer.attr("type").empty());
+  CHECK(answer.attr("to") == "alice@xmpp.example");
+  CHECK(answer.child_text("show") == "away");
+  CHECK(answer.child_text("status") == "Lunch");
 }
 
 TEST_CASE("x2s: probe without subscription -> fetch", "[unit][gateway][presence]") {

@@ -28,7 +28,7 @@ std::string tls_data(const std::string& name) {
   return std::string(XMPPFED_TEST_DATA) + "/tls/" + name;
 }
 
-std::shared_ptr<tls::Context> make_context(tls::ContextConfig config) {
+std::shared_ptr<tls::Context> make_context(const tls::ContextConfig& config) {
   auto ctx = tls::Context::create(config);
   REQUIRE(ctx.ok());
   return std::move(ctx).value();
@@ -321,7 +321,8 @@ TEST_CASE("sip tls: the listener in TLS mode receives a MESSAGE and answers on i
       REQUIRE(resp.ok());
       auto bytes = resp->to_string();
       REQUIRE(bytes.ok());
-      CHECK(transport.send_on(connection, std::move(bytes.value())));
+      const bool sent = transport.send_on(connection, std::move(bytes.value()));
+      CHECK(sent);
     };
     proxy->connect("127.0.0.1", transport.listen_port());
     fx.run(10000);
