@@ -64,7 +64,8 @@ void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string
   if (gateway == nullptr) {
     log_.warn("no gateway link is up: bouncing <", stanza.name(), "> from ", remote_domain);
     bounce_to_partner(stanza, xmpp::StanzaError::service_unavailable,
-                      "the gateway to the SIP platform is not connected");
+                      "the gateway to the SIP platform is not connected", local_domain,
+                      remote_domain);
     return;
   }
   if (static_cast<std::int64_t>(gateway->queued_bytes()) > config_.relay.max_queue_bytes) {
@@ -73,7 +74,7 @@ void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string
               " bytes (max_queue_bytes ", config_.relay.max_queue_bytes, "): bouncing <",
               stanza.name(), "> from ", remote_domain);
     bounce_to_partner(stanza, xmpp::StanzaError::resource_constraint,
-                      "the gateway to the SIP platform is overloaded");
+                      "the gateway to the SIP platform is overloaded", local_domain, remote_domain);
     return;
   }
   relay::RoutingFacts facts;
@@ -87,18 +88,26 @@ void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string
   auto sent = gateway->send_stanza(facts, scratch_);
   if (!sent.ok()) {
     log_.warn("cannot relay <", stanza.name(), ">: ", sent.error().detail);
-    bounce_to_partner(stanza, xmpp::StanzaError::resource_constraint, sent.error().detail);
+    bounce_to_partner(stanza, xmpp::StanzaError::resource_constraint, sent.error().detail,
+                      local_domain, remote_domain);
   }
 }
 
+void Router::partner_stanza_refused(const xml::Element& stanza, std::string_view local_domain,
+                                    std::string_view remote_domain, xmpp::StanzaError condition) {
+  log_.info("<", stanza.name(), "> from ", remote_domain, " (from '", stanza.attr("from"),
+            "', to '", stanza.attr("to"), "') refused: ", xmpp::to_string(condition));
+  bounce_to_partner(stanza, condition, "malformed address", local_domain, remote_domain);
+}
+
 void Router::bounce_to_partner(const xml::Element& stanza, xmpp::StanzaError condition,
-                               std::string_view text) {
+                               std::string_view text, std::string_view local,
+                               std::string_view remote) {
   if (!xmpp::may_bounce(stanza)) return;
   xml::Element reply = xmpp::make_error_reply(stanza, condition, text);
-  std::string local = xmpp::domain_of(reply.attr("from"));
-  std::string remote = xmpp::domain_of(reply.attr("to"));
-  if (local.empty() || remote.empty() || !config_.is_hosted(local)) return;
-  route_outbound(Queued{std::move(reply), 0, 0}, local, remote);
+  if (xmpp::domain_of(reply.attr("from")).empty()) reply.set_attr("from", std::string(local));
+  if (xmpp::domain_of(reply.attr("to")).empty()) reply.set_attr("to", std::string(remote));
+  route_outbound(Queued{std::move(reply), 0, 0}, std::string(local), std::string(remote));
 }
 
 // Gateway -> partner.

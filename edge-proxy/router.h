@@ -46,6 +46,10 @@ class Router {
   // A stanza the stream authenticated, for (local, remote), and how the pair was authenticated.
   void partner_stanza(S2sPort& session, xml::Element&& stanza, std::string_view local_domain,
                       std::string_view remote_domain, xmpp::PeerAuth auth);
+  // A stanza from an authenticated pair that the stream refused (a malformed address): it is
+  // bounced to its sender with the condition, and the stream stays up.
+  void partner_stanza_refused(const xml::Element& stanza, std::string_view local_domain,
+                              std::string_view remote_domain, xmpp::StanzaError condition);
   void dialback_request(S2sPort& inbound, const xmpp::DialbackRequest& request);
   void verify_result(std::string_view stream_id, std::string_view remote_domain,
                      std::string_view local_domain, bool valid);
@@ -101,8 +105,10 @@ class Router {
   void gateway_stanza(GatewayPort& gateway, std::uint64_t seq, relay::StanzaMsg&& msg);
   // Delivered when condition is empty, else bounced with it.
   void report(const Queued& queued, std::optional<xmpp::StanzaError> condition);
+  // The error reply goes from local to remote; an address of the original that is not a valid
+  // JID is replaced by that domain.
   void bounce_to_partner(const xml::Element& stanza, xmpp::StanzaError condition,
-                         std::string_view text);
+                         std::string_view text, std::string_view local, std::string_view remote);
   GatewayPort* pick_gateway();
   S2sPort* find_session(std::uint64_t id) const;
 

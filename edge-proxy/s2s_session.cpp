@@ -160,6 +160,11 @@ void S2sSession::on_stanza(xml::Element&& stanza, std::string_view from_domain,
   router_.partner_stanza(*this, std::move(stanza), to_domain, from_domain, how);
 }
 
+void S2sSession::on_stanza_refused(xml::Element&& stanza, std::string_view from_domain,
+                                   std::string_view to_domain, xmpp::StanzaError condition) {
+  router_.partner_stanza_refused(stanza, to_domain, from_domain, condition);
+}
+
 void S2sSession::on_dialback_request(const xmpp::DialbackRequest& request) {
   log_.info("dialback key from ", request.remote_domain, " for ", request.local_domain,
             ": verifying with the authoritative server");

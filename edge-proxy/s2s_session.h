@@ -69,6 +69,8 @@ class S2sSession final : public net::TlsConnection,
   void on_start_tls() override;
   void on_stanza(xml::Element&& stanza, std::string_view from_domain, std::string_view to_domain,
                  xmpp::PeerAuth how) override;
+  void on_stanza_refused(xml::Element&& stanza, std::string_view from_domain,
+                         std::string_view to_domain, xmpp::StanzaError condition) override;
   void on_dialback_request(const xmpp::DialbackRequest& request) override;
   void on_verify_result(std::string_view stream_id, std::string_view remote_domain,
                         std::string_view local_domain, bool valid) override;

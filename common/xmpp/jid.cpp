@@ -397,6 +397,12 @@ std::string domain_of(std::string_view address) {
   return jid.ok() ? jid->domain() : std::string();
 }
 
+std::string domainpart_of(std::string_view address) {
+  address = address.substr(0, address.find('/'));
+  if (auto at = address.find('@'); at != std::string_view::npos) address.remove_prefix(at + 1);
+  return domain_of(address);
+}
+
 std::string bare_of(std::string_view address) {
   auto jid = Jid::parse(address);
   return jid.ok() ? jid->bare_string() : std::string();

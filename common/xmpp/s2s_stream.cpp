@@ -136,7 +136,16 @@ void S2sStream::on_stream_open(const xml::StreamHeader& header) {
       return;
     }
     settings_.local_domain = to;
-    if (!header.from.empty()) settings_.remote_domain = domain_of(header.from);
+    if (!header.from.empty()) {
+      std::string from = domain_of(header.from);
+      if (!from.empty() && settings_.is_hosted(from)) {
+        // Our own domain cannot be a peer: a stream "from" it is spoofed or a loop.
+        send_header();
+        fail(StreamError::invalid_from, "'" + from + "' is served by this server");
+        return;
+      }
+      settings_.remote_domain = from;
+    }
     stream_id_ = settings_.make_stream_id();
     if (header.version.empty()) {
       // RFC 6120 §4.7.5: a peer without version='1.0' cannot negotiate TLS.
@@ -306,6 +315,11 @@ void S2sStream::handle_dialback_result(const xml::Element& element) {
     fail(StreamError::host_unknown, "dialback for a domain this server does not serve: " + to);
     return;
   }
+  if (settings_.is_hosted(from)) {
+    // Verifying it would make this server dial itself.
+    fail(StreamError::invalid_from, "db:result from '" + from + "', which this server serves");
+    return;
+  }
   if (!settings_.remote_domain.empty() && settings_.remote_domain != from &&
       authenticated_.empty() && pending_.empty()) {
     // A header `from` names the peer; a different first claim is a spoofing attempt.
@@ -363,9 +377,15 @@ void S2sStream::handle_stanza(xml::Element&& element) {
   }
   std::string from = domain_of(from_attr);
   std::string to = domain_of(to_attr);
-  if (from.empty() || to.empty()) {
-    fail(StreamError::improper_addressing, "<" + element.name() + "> with a malformed address");
-    return;
+  const bool malformed = from.empty() || to.empty();
+  if (malformed) {
+    // The domains may still name an authenticated pair; then only this stanza is at fault.
+    from = domainpart_of(from_attr);
+    to = domainpart_of(to_attr);
+    if (from.empty() || to.empty()) {
+      fail(StreamError::improper_addressing, "<" + element.name() + "> with a malformed domain");
+      return;
+    }
   }
   if (!settings_.is_hosted || !settings_.is_hosted(to)) {
     fail(StreamError::host_unknown, "stanza to '" + to + "', which this server does not serve");
@@ -375,6 +395,10 @@ void S2sStream::handle_stanza(xml::Element&& element) {
   if (how == PeerAuth::none) {
     fail(StreamError::invalid_from,
          "stanza from '" + from + "' to '" + to + "', a pair not authenticated on this stream");
+    return;
+  }
+  if (malformed) {
+    events_.on_stanza_refused(std::move(element), from, to, StanzaError::jid_malformed);
     return;
   }
   events_.on_stanza(std::move(element), from, to, how);

@@ -94,6 +94,11 @@ class S2sStream : private xml::StreamParser::Handler {
     // authenticated (the gateway's policy may depend on it).
     virtual void on_stanza(xml::Element&& stanza, std::string_view from_domain,
                            std::string_view to_domain, PeerAuth how) = 0;
+    // A stanza from an authenticated domain pair that cannot be delivered as it is (a malformed
+    // address: jid-malformed, RFC 6120 §8.3.3.8). The stream stays open; the owner bounces it
+    // to its sender.
+    virtual void on_stanza_refused(xml::Element&& stanza, std::string_view from_domain,
+                                   std::string_view to_domain, StanzaError condition) = 0;
     // Inbound: the peer presented a dialback key; check it with the authoritative server and
     // call complete_dialback().
     virtual void on_dialback_request(const DialbackRequest& request) = 0;

@@ -84,6 +84,28 @@ TEST_CASE("router: with no gateway up the partner gets service-unavailable back"
   }
 }
 
+TEST_CASE("router: a partner stanza with a malformed address bounces jid-malformed to its sender",
+          "[unit][edge]") {
+  Harness h;
+  FakeGateway g(1, "gw-1");
+  h.gateway_up(g);
+  h.partner_session();
+  h.router.partner_stanza_refused(h.stanza("<message from='alice@xmpp.example/pc' "
+                                           "to='bad user@sip.example' id='m1'/>"),
+                                  "sip.example", "xmpp.example", StanzaError::jid_malformed);
+  CHECK(g.stanzas.empty());  // Nothing reaches the gateway.
+  FakeSession& out = h.factory.last();
+  out.authenticate(h.router);
+  REQUIRE(out.sent.size() == 1);
+  const xml::Element& error = out.sent[0];
+  CHECK(error.attr("type") == "error");
+  CHECK(error.attr("id") == "m1");
+  // The malformed address cannot be the reply's: our domain answers instead.
+  CHECK(error.attr("from") == "sip.example");
+  CHECK(error.attr("to") == "alice@xmpp.example/pc");
+  CHECK(xf::xmpp::error_condition(error) == "jid-malformed");
+}
+
 TEST_CASE("router: a full relay queue or a refused frame bounces resource-constraint",
           "[unit][edge]") {
   Harness h;

@@ -10,6 +10,7 @@
 using xf::xmpp::DialbackRequest;
 using xf::xmpp::PeerAuth;
 using xf::xmpp::S2sStream;
+using xf::xmpp::StanzaError;
 using xf::xmpp::StreamError;
 using xf::xmpp::StreamFailure;
 
@@ -20,7 +21,9 @@ struct Recorder : S2sStream::Events {
   std::string sent;
   int start_tls = 0;
   std::vector<xf::xml::Element> stanzas;
-  std::vector<PeerAuth> stanza_auth;  // How each stanza's pair was authenticated.
+  std::vector<PeerAuth> stanza_auth;      // How each stanza's pair was authenticated.
+  std::vector<xf::xml::Element> refused;  // Stanzas refused with the condition below.
+  std::vector<StanzaError> refused_conditions;
   std::vector<DialbackRequest> requests;
   std::vector<std::string> verify_results;  // "id from to valid|invalid"
   std::vector<std::string> authenticated;   // "local remote"
@@ -33,6 +36,11 @@ struct Recorder : S2sStream::Events {
                  PeerAuth how) override {
     stanzas.push_back(std::move(stanza));
     stanza_auth.push_back(how);
+  }
+  void on_stanza_refused(xf::xml::Element&& stanza, std::string_view, std::string_view,
+                         StanzaError condition) override {
+    refused.push_back(std::move(stanza));
+    refused_conditions.push_back(condition);
   }
   void on_dialback_request(const DialbackRequest& r) override { requests.push_back(r); }
   void on_verify_result(std::string_view id, std::string_view from, std::string_view to,
@@ -72,7 +80,7 @@ S2sStream::Settings outbound_settings() {
   return s;
 }
 
-const char* kPeerHeader =
+constexpr const char* kPeerHeader =
     "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
     "xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' "
     "from='xmpp.example' to='sip.example' version='1.0'>";
@@ -157,6 +165,85 @@ TEST_CASE("inbound s2s: a stanza to a domain we do not serve ends the stream wit
   stream.feed("<message from='alice@xmpp.example' to='bob@other.example'/>", 7);
   CHECK(rec.stanzas.empty());
   CHECK(rec.close_condition == StreamError::host_unknown);
+}
+
+TEST_CASE("inbound s2s: a stanza with a malformed address is refused alone, the stream stays",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  open_inbound(stream, rec);
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+  rec.take();
+  // A space is not allowed in a localpart (RFC 7622); the domains are a valid, authenticated
+  // pair, so only this stanza is at fault (RFC 6120 §8.3.3.8 jid-malformed).
+  stream.feed(
+      "<message from='alice@xmpp.example' to='bad user@sip.example' id='m1'>"
+      "<body>x</body></message>",
+      7);
+  stream.feed("<message from='bad user@xmpp.example/r' to='bob@sip.example' id='m2'/>", 8);
+  CHECK(rec.stanzas.empty());
+  REQUIRE(rec.refused.size() == 2);
+  CHECK(rec.refused[0].attr("id") == "m1");
+  CHECK(rec.refused[1].attr("id") == "m2");
+  CHECK(rec.refused_conditions ==
+        std::vector<StanzaError>{StanzaError::jid_malformed, StanzaError::jid_malformed});
+  CHECK_FALSE(rec.closed);
+  // Later stanzas on the same stream are delivered.
+  stream.feed("<message from='alice@xmpp.example' to='bob@sip.example' id='m3'/>", 9);
+  REQUIRE(rec.stanzas.size() == 1);
+  CHECK(rec.stanzas[0].attr("id") == "m3");
+}
+
+TEST_CASE("inbound s2s: a malformed domain, or an unauthenticated one, still ends the stream",
+          "[unit][xmpp][s2s]") {
+  {
+    Recorder rec;
+    S2sStream stream(inbound_settings(), rec);
+    open_inbound(stream, rec);
+    stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+    stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+    stream.feed("<message from='alice@xmpp..example' to='bob@sip.example'/>", 7);
+    CHECK(rec.refused.empty());
+    CHECK(rec.close_condition == StreamError::improper_addressing);
+  }
+  {
+    Recorder rec;
+    S2sStream stream(inbound_settings(), rec);
+    open_inbound(stream, rec);
+    stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+    stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+    stream.feed("<message from='bad user@evil.example' to='bob@sip.example'/>", 7);
+    CHECK(rec.refused.empty());
+    CHECK(rec.close_condition == StreamError::invalid_from);
+  }
+}
+
+TEST_CASE("inbound s2s: a peer claiming one of our own domains is refused with invalid-from",
+          "[unit][xmpp][s2s]") {
+  SECTION("in the stream header") {
+    Recorder rec;
+    S2sStream stream(inbound_settings(), rec);
+    stream.start(0);
+    stream.feed(
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+        "xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' "
+        "from='sip.example' to='sip.example' version='1.0'>",
+        1);
+    CHECK(rec.close_condition == StreamError::invalid_from);
+    const std::string out = rec.take();
+    CHECK(out.find("<stream:stream") != std::string::npos);  // Header before the error.
+    CHECK(out.find("<invalid-from xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>") !=
+          std::string::npos);
+  }
+  SECTION("in a dialback request: no verification, so the edge never dials itself") {
+    Recorder rec;
+    S2sStream stream(inbound_settings(), rec);
+    open_inbound(stream, rec);
+    stream.feed("<db:result from='sip.example' to='sip.example'>abc</db:result>", 5);
+    CHECK(rec.requests.empty());
+    CHECK(rec.close_condition == StreamError::invalid_from);
+  }
 }
 
 TEST_CASE("inbound s2s: stanzas before dialback completes are refused", "[unit][xmpp][s2s]") {
