@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
@@ -231,6 +233,14 @@ void Connection::opened() {
 }
 
 // ---- Reading ------------------------------------------------------------------------------
+
+void Connection::acknowledge_now() {
+  uv_os_fd_t fd;
+  if (state_ != State::open || uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) != 0) return;
+  int on = 1;
+  // Best effort: without it the peer's next write is only late, never lost.
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+}
 
 void Connection::start_reading() {
   if (reading_ || state_ != State::open || eof_) return;

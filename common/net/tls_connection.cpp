@@ -57,6 +57,9 @@ void TlsConnection::on_read(std::string_view bytes) {
   if (closing()) return;
   if (!established_notified_ && tls_->handshake_done()) {
     established_notified_ = true;
+    // The peer's Finished was the last thing it sent; with no session ticket to carry our ACK,
+    // a peer using Nagle would hold its first application data until our delayed ACK.
+    acknowledge_now();
     log_.debug("TLS established: ", tls_->version(), " ", tls_->cipher());
     on_tls_established();
     if (closing()) return;

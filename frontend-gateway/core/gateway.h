@@ -67,6 +67,7 @@ class Gateway final : public RelayEvents, public SipEvents {
 
   store::StateStore& store() { return store_; }
   const ImService& im() const { return im_; }
+  const sip::TransactionLayer& transactions() const { return txn_; }
   const PresenceService& presence() const { return presence_; }
   const SipClient& sip_client() const { return sip_client_; }
 

@@ -5,17 +5,17 @@
 namespace xf::sip {
 
 ServerTransaction::ServerTransaction(Millis now, const TransactionTimers& timers)
-    : timers_(timers), deadline_(now + timers.timeout()) {}
+    : deadline_(now + timers.timeout()) {}
 
-void ServerTransaction::on_response_sent(int status_code, std::string bytes, Millis now) {
-  if (state_ == State::completed || state_ == State::terminated) return;
-  last_response_ = std::move(bytes);
+void ServerTransaction::on_response_sent(int status_code, std::string bytes) {
+  if (state_ == State::terminated) return;
   if (status_code >= 200) {
-    state_ = State::completed;
-    deadline_ = now + timers_.timeout();
-  } else {
-    state_ = State::proceeding;
+    state_ = State::terminated;
+    last_response_.clear();
+    return;
   }
+  last_response_ = std::move(bytes);
+  state_ = State::proceeding;
 }
 
 bool ServerTransaction::on_timer(Millis now) {

@@ -137,14 +137,17 @@ Result<std::string> TransactionLayer::send_response(const SipMessage& response, 
     return bytes;
   }
   auto it = servers_.find(key);
-  if (it == servers_.end()) return fail(Errc::not_found, "no server transaction for response");
-  if (it->second.state() == ServerTransaction::State::completed) {
-    return fail(Errc::protocol_error, "final response already sent");
+  if (it == servers_.end()) {
+    // Never started, or ended by its final response (Timer J is zero on reliable transports).
+    return fail(Errc::not_found, "no server transaction for response (a final one was sent?)");
   }
   auto bytes = response.to_string();
   if (!bytes) return bytes;
-  it->second.on_response_sent(response.status_code(), *bytes, now);
-  deadlines_.arm({false, key}, it->second.deadline());
+  it->second.on_response_sent(response.status_code(), *bytes);
+  if (it->second.state() == ServerTransaction::State::terminated) {
+    deadlines_.disarm({false, key});
+    servers_.erase(it);
+  }
   return bytes;
 }
 

@@ -27,8 +27,10 @@ namespace xf::sip {
 
 struct TransactionConfig {
   TransactionTimers timers;
-  // Live client plus server transactions. Each holds at most one response; 10000 covers a
-  // busy gateway (~150 requests/s for 64 s) while bounding memory to a few tens of MB.
+  // Live client plus server transactions. Over TCP and TLS a non-INVITE transaction lives only
+  // until its final response, so this bounds the requests in progress at once (each waits for
+  // the edge's verdict and its delivery grace window), not a rate; each holds at most one
+  // response, so memory stays within a few tens of MB.
   std::size_t max_transactions = 10000;
 };
 

@@ -17,13 +17,6 @@ setup() {
 }
 check "peers started (dnsmasq, prosody)" setup
 
-start_edge() {
-  local edge_bin=${XMPPFED_EDGE_BIN:-$SOURCE_DIR/build/edge-proxy/xmppfed-edge-proxy}
-  render_conf "$SOURCE_DIR/tests/interop/conf/edge.json.in" "$RUN/edge/edge.json" || return 1
-  spawn edge "$RUN/edge/edge.log" "$edge_bin" --config "$RUN/edge/edge.json"
-  add_log edge "$RUN/edge/edge.log"
-  wait_port "$EDGE_IP" "$S2S_PORT" tcp "$START_TIMEOUT_S" "$SPAWNED_PID"
-}
 check "edge started" start_edge
 
 bounce_from_edge() {

@@ -380,26 +380,29 @@ daemon_cmd() {
   done
 }
 
+# start_edge: the edge alone on EDGE_IP (s2s + relay listening); EDGE_PID is its pid. Needs
+# make_certs.
+start_edge() {
+  local edge_bin=${XMPPFED_EDGE_BIN:-$SOURCE_DIR/build/edge-proxy/xmppfed-edge-proxy}
+  [ -x "$edge_bin" ] || { echo "edge binary not found or not executable: $edge_bin" >&2; return 1; }
+  render_conf "$SOURCE_DIR/tests/interop/conf/edge.json.in" "$RUN/edge/edge.json" || return 1
+  daemon_cmd "$edge_bin" "${XMPPFED_EDGE_ARGS:---config {config}}" "$RUN/edge/edge.json"
+  spawn edge "$RUN/edge/edge.log" "${DAEMON_CMD[@]}"
+  add_log edge "$RUN/edge/edge.log"
+  EDGE_PID=$SPAWNED_PID
+  wait_port "$EDGE_IP" "$S2S_PORT" tcp "$START_TIMEOUT_S" "$EDGE_PID" &&
+    wait_port "$EDGE_IP" "$RELAY_PORT" tcp "$START_TIMEOUT_S" "$EDGE_PID"
+}
+
 # start_xmppfed: edge on EDGE_IP (s2s + relay), gateway on GATEWAY_IP (SIP), then waits until the
 # gateway's relay link to the edge is up. Needs make_certs, start_dnsmasq and start_kamailio.
 # The gateway's config comes from GATEWAY_TEMPLATE (default tests/interop/conf/gateway.json.in).
 start_xmppfed() {
-  local edge_bin=${XMPPFED_EDGE_BIN:-$SOURCE_DIR/build/edge-proxy/xmppfed-edge-proxy}
   local gw_bin=${XMPPFED_GATEWAY_BIN:-$SOURCE_DIR/build/frontend-gateway/xmppfed-frontend-gateway}
-  local bin
-  for bin in "$edge_bin" "$gw_bin"; do
-    [ -x "$bin" ] || { echo "xmppfed binary not found or not executable: $bin" >&2; return 1; }
-  done
-  render_conf "$SOURCE_DIR/tests/interop/conf/edge.json.in" "$RUN/edge/edge.json" || return 1
+  [ -x "$gw_bin" ] || { echo "gateway binary not found or not executable: $gw_bin" >&2; return 1; }
   render_conf "${GATEWAY_TEMPLATE:-$SOURCE_DIR/tests/interop/conf/gateway.json.in}" \
     "$RUN/gateway/gateway.json" || return 1
-
-  daemon_cmd "$edge_bin" "${XMPPFED_EDGE_ARGS:---config {config}}" "$RUN/edge/edge.json"
-  spawn edge "$RUN/edge/edge.log" "${DAEMON_CMD[@]}"
-  add_log edge "$RUN/edge/edge.log"
-  local edge_pid=$SPAWNED_PID
-  wait_port "$EDGE_IP" "$S2S_PORT" tcp "$START_TIMEOUT_S" "$edge_pid" &&
-    wait_port "$EDGE_IP" "$RELAY_PORT" tcp "$START_TIMEOUT_S" "$edge_pid" || return 1
+  start_edge || return 1
 
   daemon_cmd "$gw_bin" "${XMPPFED_GATEWAY_ARGS:---config {config}}" "$RUN/gateway/gateway.json"
   spawn gateway "$RUN/gateway/gateway.log" "${DAEMON_CMD[@]}"

@@ -123,17 +123,23 @@ TEST_CASE("Client transactions match by branch and CSeq method", "[unit][sip]") 
   CHECK_FALSE(layer.start_client(request(layer.new_branch(), "INVITE"), 0).ok());
 }
 
-TEST_CASE("Server transaction absorbs retransmissions by resending", "[unit][sip]") {
+TEST_CASE("Server transaction absorbs repeats until its final response, which ends it (Timer J 0)",
+          "[unit][sip]") {
   xf::TokenSource tokens(4);
   TransactionLayer layer({}, tokens);
   const SipMessage req = request("z9hG4bKremote1", "MESSAGE", "proxy.example.com:5060");
   auto first = layer.on_request(req, 0);
   CHECK(first.kind == ServerMatch::Kind::new_request);
 
-  // Retransmission before any response: absorbed, nothing to resend.
+  // Repeated before any response: absorbed, nothing to resend.
   auto early = layer.on_request(req, 10);
   CHECK(early.kind == ServerMatch::Kind::retransmission);
   CHECK(early.resend.empty());
+
+  // The same branch from another sent-by is another transaction.
+  const SipMessage twin = request("z9hG4bKremote1", "MESSAGE", "other.example.com");
+  CHECK(layer.on_request(twin, 15).kind == ServerMatch::Kind::new_request);
+  CHECK(layer.server_count() == 2);
 
   auto resp = SipMessage::make_response(req, 200, {}, "gw1");
   REQUIRE(resp.ok());
@@ -141,24 +147,32 @@ TEST_CASE("Server transaction absorbs retransmissions by resending", "[unit][sip
   REQUIRE(bytes.ok());
   CHECK(bytes->rfind("SIP/2.0 200 OK\r\n", 0) == 0);
 
-  auto again = layer.on_request(req, 30);
+  // RFC 3261 §17.2.2: on a reliable transport Timer J is zero, so the final response ends the
+  // transaction at once and frees its slot; no deadline of it remains.
+  CHECK(layer.server_count() == 1);
+  // A second final response has no transaction left to answer.
+  CHECK_FALSE(layer.send_response(*resp, 40).ok());
+  // The twin still waits for its transaction user (abandoned after 64*T1).
+  CHECK(layer.next_deadline() == 15 + 64 * 500);
+  layer.on_timer(15 + 64 * 500);
+  CHECK(layer.server_count() == 0);
+  CHECK(layer.next_deadline() == xf::kNoDeadline);
+}
+
+TEST_CASE("Server transaction: a provisional response is resent for a repeated request",
+          "[unit][sip]") {
+  xf::TokenSource tokens(6);
+  TransactionLayer layer({}, tokens);
+  const SipMessage req = request("z9hG4bKremote2", "MESSAGE", "proxy.example.com:5060");
+  REQUIRE(layer.on_request(req, 0).kind == ServerMatch::Kind::new_request);
+  auto trying = SipMessage::make_response(req, 100, {}, {});
+  REQUIRE(trying.ok());
+  auto bytes = layer.send_response(*trying, 5);
+  REQUIRE(bytes.ok());
+  auto again = layer.on_request(req, 10);
   CHECK(again.kind == ServerMatch::Kind::retransmission);
   CHECK(again.resend == *bytes);
-
-  // A second final response is refused.
-  CHECK_FALSE(layer.send_response(*resp, 40).ok());
-
-  // The same branch from another sent-by is another transaction.
-  const SipMessage twin = request("z9hG4bKremote1", "MESSAGE", "other.example.com");
-  CHECK(layer.on_request(twin, 50).kind == ServerMatch::Kind::new_request);
-
-  // Lingers 64*T1 after the final response, then is gone.
-  CHECK(layer.server_count() == 2);
-  layer.on_timer(20 + 64 * 500 - 1);
-  CHECK(layer.server_count() == 2);
-  layer.on_timer(20 + 64 * 500);
   CHECK(layer.server_count() == 1);
-  CHECK(layer.on_request(req, 40000).kind == ServerMatch::Kind::new_request);
 }
 
 TEST_CASE("Server transactions: ACK, abandonment, bad branches and limits", "[unit][sip]") {
