@@ -164,6 +164,12 @@ Result<SipUri> SipUri::parse(std::string_view text) {
   const std::string_view params =
       semi == std::string_view::npos ? std::string_view{} : rest.substr(semi);
   if (auto ok = read_params(*raw, params, uri); !ok) return fail(ok.error());
+  // to_string() percent-encodes the user part, which can triple it: refuse what could not be
+  // written back within the limit, so that everything accepted can be read again. Only long
+  // input can get there.
+  if (text.size() > kMaxLength / 3 && uri.to_string().size() > kMaxLength) {
+    return fail(Errc::limit_exceeded, "URI too long once its user part is escaped");
+  }
   return uri;
 }
 

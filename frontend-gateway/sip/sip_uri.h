@@ -16,7 +16,8 @@
 namespace xf::sip {
 
 struct SipUri {
-  // Longest URI accepted; far above any real address, low enough to bound work on junk.
+  // Longest URI accepted, as given and as to_string() writes it; far above any real address,
+  // low enough to bound work on junk.
   static constexpr std::size_t kMaxLength = 2048;
 
   std::string scheme;  // Lowercased: "sip", "sips", "im" or "pres".

@@ -38,6 +38,8 @@ readonly START_TIMEOUT_S=15
 readonly RELAY_SETTLE_S=1
 # Lines of each daemon's log shown when a test fails.
 readonly LOG_TAIL_LINES=25
+# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print when they find something.
+readonly SANITIZER_REPORT='==[0-9]+==ERROR: (Address|Leak)Sanitizer|: runtime error: '
 
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HARNESS=$SOURCE_DIR/tests/harness
@@ -143,6 +145,16 @@ cleanup() {
   trap - EXIT INT TERM
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
     stop_pid "${PIDS[i]}"
+  done
+  # A sanitizer build reports into the daemon's log, often only at exit (leaks): any report
+  # fails the test, whatever its checks said.
+  for entry in "${LOGS[@]}"; do
+    if [ -s "${entry#*=}" ] && grep -qE "$SANITIZER_REPORT" "${entry#*=}"; then
+      echo "FAIL: sanitizer report in the ${entry%%=*} log:"
+      grep -E -m 5 -A 12 "$SANITIZER_REPORT" "${entry#*=}" | awk '{print "    " $0}'
+      FAILED=$((FAILED + 1))
+      [ "$rc" -eq 0 ] && rc=1
+    fi
   done
   if [ "$rc" -ne 0 ] || [ "$FAILED" -ne 0 ]; then
     for entry in "${LOGS[@]}"; do
