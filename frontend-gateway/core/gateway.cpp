@@ -74,6 +74,7 @@ void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
 void Gateway::on_relay_link_down(std::size_t link) {
   relay_sender_.on_link_down(link);
   im_.on_relay_link_down(link);
+  presence_.on_relay_link_down(link);
   rearm();
 }
 

@@ -388,6 +388,11 @@ void PresenceNotifier::on_error(const xmpp::Jid& partner, const xmpp::Jid& watch
             std::string("presence error ") + std::string(condition));
 }
 
+void PresenceNotifier::on_relay_link_down(std::size_t link) {
+  auto it = subscribe_refs_.lower_bound(RelayRef{link, 0});
+  while (it != subscribe_refs_.end() && it->first.link == link) it = subscribe_refs_.erase(it);
+}
+
 void PresenceNotifier::on_bounced(RelayRef ref, xmpp::StanzaError condition) {
   auto it = subscribe_refs_.find(ref);
   if (it == subscribe_refs_.end()) return;  // Forgotten: more than kMaxSubscribeRefs waited.

@@ -123,6 +123,7 @@ void PresenceSubscriber::on_unsubscribe(const xmpp::Jid& watcher, const xmpp::Ji
   }
   store::XmppToSipSubscription record = std::move(**existing);
   refreshes_.disarm(key(record.watcher_jid, record.sip_uri));
+  awaiting_notify_.disarm(key(record.watcher_jid, record.sip_uri));
   if (record.dialog.remote_tag.empty()) {
     // Not established: the 2xx, if it still comes, finds no record and ends the dialog.
     log_.info("unsubscribe ", watcher_jid, " -> ", *sip_uri, ": subscription not established yet");
@@ -214,6 +215,7 @@ Result<sip::Dialog> PresenceSubscriber::dialog_of(const store::XmppToSipSubscrip
 void PresenceSubscriber::subscribe(store::XmppToSipSubscription record) {
   const std::uint32_t expires = requested_interval(parts_.config);
   refreshes_.disarm(key(record.watcher_jid, record.sip_uri));
+  awaiting_notify_.disarm(key(record.watcher_jid, record.sip_uri));
   record.dialog = {};
   record.dialog.call_id = parts_.new_call_id("pres-");
   record.dialog.local_tag = parts_.tokens.hex();
@@ -386,6 +388,9 @@ void PresenceSubscriber::subscribe_outcome(PresenceOutcome&& outcome) {
       return;
     }
     record.dialog = to_record(dialog->state());
+    // No NOTIFY came before the 2xx (one would have set the remote tag): one must follow.
+    awaiting_notify_.arm(key(why.watcher, why.target),
+                         parts_.clock.now() + parts_.txn.config().timers.timeout());
   }
   save(record);
   arm_refresh(record);
@@ -443,6 +448,7 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
                                       store::XmppToSipSubscription record) {
   auto state = sip::SubscriptionState::of(notify);
   const std::string k = key(record.watcher_jid, record.sip_uri);
+  awaiting_notify_.disarm(k);
   if (record.state == store::SubscriptionState::terminated) {
     // We unsubscribed: this is the notifier's last word.
     if (state->state == sip::SubState::terminated) {
@@ -535,6 +541,7 @@ void PresenceSubscriber::notify_fetch(std::uint64_t connection, const sip::SipMe
 
 void PresenceSubscriber::end(const store::XmppToSipSubscription& record, std::string_view why) {
   refreshes_.disarm(key(record.watcher_jid, record.sip_uri));
+  awaiting_notify_.disarm(key(record.watcher_jid, record.sip_uri));
   erase(record.watcher_jid, record.sip_uri);
   log_.info("subscription ", record.watcher_jid, " -> ", record.sip_uri, " over (", why,
             "): unsubscribed");
@@ -577,13 +584,22 @@ void PresenceSubscriber::on_timer(Millis now) {
       refresh(std::move(record));
     }
   }
+  for (const std::string& k : awaiting_notify_.take_due(now)) {
+    const std::size_t nl = k.find('\n');
+    auto existing = store_.get_xmpp_to_sip(k.substr(0, nl), k.substr(nl + 1));
+    if (!existing.ok() || !existing->has_value()) continue;
+    if ((*existing)->state == store::SubscriptionState::terminated) continue;
+    log_.info("SUBSCRIBE ", (*existing)->watcher_jid, " -> ", (*existing)->sip_uri,
+              ": no NOTIFY within 64*T1 of its 2xx (Timer N)");
+    end(**existing, "no NOTIFY followed the 2xx");
+  }
   for (auto it = fetches_.begin(); it != fetches_.end();) {
     it = it->second.expires <= now ? fetches_.erase(it) : std::next(it);
   }
 }
 
 Millis PresenceSubscriber::next_deadline() const {
-  Millis next = refreshes_.next();
+  Millis next = std::min(refreshes_.next(), awaiting_notify_.next());
   for (const auto& [id, fetch] : fetches_) next = std::min(next, fetch.expires);
   return next;
 }

@@ -3,7 +3,9 @@
 //
 //   <presence type='subscribe'>    SUBSCRIBE (Event: presence, Accept: PIDF, Expires: the
 //                                  configured refresh interval) as a new dialog; stored pending
-//   2xx                            dialog established (stored); refresh armed from expires_at
+//   2xx                            dialog established (stored); refresh armed from expires_at;
+//                                  no NOTIFY within 64*T1 of it (Timer N, RFC 6665 §4.1.2.4):
+//                                  failed, as below
 //   NOTIFY active                  'subscribed' the first time, then the mapped presence
 //   NOTIFY pending                 nothing yet
 //   NOTIFY terminated, or a final  'unsubscribed', the subscription deleted (deactivated/timeout
@@ -89,7 +91,10 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
   PresenceRequests requests_;
   bridge::PresenceMapper mapper_;
   Logger log_{"presence-out"};
-  DeadlineSet<std::string> refreshes_;    // By key(): when to refresh.
+  DeadlineSet<std::string> refreshes_;  // By key(): when to refresh.
+  // By key(): Timer N of an initial SUBSCRIBE answered 2xx, until its first NOTIFY. Not kept
+  // across a restart: load() subscribes again, which arms it anew.
+  DeadlineSet<std::string> awaiting_notify_;
   std::map<std::string, Fetch> fetches_;  // By Call-ID.
 };
 

@@ -124,10 +124,8 @@ TEST_CASE("router: a full relay queue or a refused frame bounces resource-constr
   CHECK(xf::xmpp::error_condition(out.sent[0]) == "resource-constraint");
 }
 
-TEST_CASE(
-    "router: a gateway stanza waits for the outbound stream of its pair, then is "
-    "delivered",
-    "[unit][edge]") {
+TEST_CASE("router: a gateway stanza waits for its pair's outbound stream, then is delivered",
+          "[unit][edge]") {
   Harness h;
   FakeGateway gw(1, "gw-1");
   h.gateway_up(gw);

@@ -300,3 +300,41 @@ TEST_CASE("x2s: a SUBSCRIBE waiting for the next hop outlives a failed connectio
   h.from_sip(answer(h.sip.requests[0], 202));
   CHECK(h.relay.sent.empty());
 }
+
+TEST_CASE("x2s: a 2xx with no NOTIFY within 64*T1 fails the subscription (Timer N)",
+          "[unit][gateway][presence]") {
+  Harness h;
+  established(h);  // The 202 arrives at 1000.
+  CHECK(h.relay.sent.empty());
+  h.advance_to(1000 + 64 * 500 - 1);
+  CHECK(h.relay.sent.empty());
+  h.advance_to(1000 + 64 * 500);
+  REQUIRE(h.relay.sent.size() == 1);
+  CHECK(h.relayed(0).attr("type") == "unsubscribed");
+  auto stored = h.db->get_xmpp_to_sip("alice@xmpp.example", "sip:bob@sip.example");
+  REQUIRE(stored.ok());
+  CHECK_FALSE(stored->has_value());
+}
+
+TEST_CASE("x2s: any NOTIFY after the 2xx stops Timer N", "[unit][gateway][presence]") {
+  Harness h;
+  const std::string sub = established(h);
+  h.from_sip(notify_for(sub, 1, "pending;expires=600"));
+  h.advance_to(1000 + 64 * 500 + 1);
+  CHECK(h.relay.sent.empty());
+  auto stored = h.db->get_xmpp_to_sip("alice@xmpp.example", "sip:bob@sip.example");
+  REQUIRE(stored.ok());
+  REQUIRE(stored->has_value());
+  CHECK((*stored)->state == store::SubscriptionState::pending);
+}
+
+TEST_CASE("x2s: a NOTIFY before the 2xx means no Timer N", "[unit][gateway][presence]") {
+  Harness h;
+  h.partner(presence("subscribe"));
+  REQUIRE(h.sip.requests.size() == 1);
+  const std::string sub = h.sip.requests[0];
+  h.from_sip(notify_for(sub, 1, "pending;expires=600"));
+  h.from_sip(answer(sub, 202, {{"Expires", "600"}}));
+  h.advance_to(1000 + 64 * 500 + 1);
+  CHECK(h.relay.sent.empty());
+}
