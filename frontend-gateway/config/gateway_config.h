@@ -105,10 +105,12 @@ struct SipSettings {
   // before its 202. The 2xx only says the gateway accepted the message (RFC 3428 §7,
   // docs/mapping.md), but a partner server that refuses it at once (unknown user: an error stanza
   // right back) can turn into a real SIP error only while the transaction is open. The price
-  // is this much latency on every MESSAGE and as many requests held as arrive in the window;
-  // 500 ms covers a partner's immediate answer over a loaded s2s link. 0 answers 202 on
-  // Delivered, and a later error stanza is only logged.
-  std::int64_t delivery_grace_ms = 500;
+  // is this much latency on every MESSAGE and as many requests held as arrive in the window.
+  // It must end well before T1 (500 ms): a client whose hop is UDP retransmits a MESSAGE
+  // unanswered after T1 (RFC 3261 §17.1.2.2), and RFC 4320 rules out a 100 to calm it. 200 ms
+  // leaves room for the proxy hops and still covers a partner's immediate answer over a
+  // continental s2s link. 0 answers 202 on Delivered, and a later error stanza is only logged.
+  std::int64_t delivery_grace_ms = 200;
 };
 
 // Gateway-wide settings (Lync's Set-CsXmppGatewayConfiguration); the stream ones go to edges.

@@ -12,7 +12,9 @@
 #   2. COUNT SIP MESSAGEs bob -> alice@xmpp.example are accepted (200/202) and arrive at alice,
 #      each once, from bob@sip.example with the exact body;
 #   3. a message to an unknown SIP user (nobody@sip.example) comes back to alice as a
-#      <message type='error'/> with <item-not-found/> (SIP 404, RFC 7247 section 8).
+#      <message type='error'/> with <item-not-found/> (SIP 404, RFC 7247 section 8);
+#   4. UDP_COUNT MESSAGEs from a SIP UA on a UDP hop to Kamailio reach alice and are answered
+#      before T1, so SIPp retransmits none of them (the delivery grace window is below T1).
 #
 # Environment: XMPPFED_EDGE_BIN, XMPPFED_GATEWAY_BIN (the daemons; CTest sets both),
 # XMPPFED_RUN_DIR (base of the run dir, default /tmp/xmppfed-interop), XMPPFED_CHAT_COUNT
@@ -76,6 +78,30 @@ sip_to_xmpp() {
   return $sent
 }
 
+# sip_to_xmpp_udp: as sip_to_xmpp, but the SIP UA sends over UDP, which retransmits after T1.
+readonly UDP_COUNT=20
+sip_to_xmpp_udp() {
+  rm -f "$RUN/alice-udp.ready"
+  xmpp xmpp_receive.py --jid "$ALICE" --password alicepw --expect-from "$BOB" \
+    --count "$UDP_COUNT" --prefix sip-udp --timeout "$DELIVERY_TIMEOUT_S" \
+    --ready-file "$RUN/alice-udp.ready" > "$RUN/sip-udp-received.json" 2>&1 &
+  local receiver=$! sent=1
+  if wait_file "$RUN/alice-udp.ready"; then
+    SIPP_TRANSPORT=u1 sipp_uac uac-udp "$KAMAILIO_IP:$SIP_PORT" uac_message.xml \
+      -m "$UDP_COUNT" -r 10 -l 5 -timeout "$DELIVERY_TIMEOUT_S" -key from_uri "sip:$BOB" \
+      -key to_uri "sip:$ALICE" -key body_prefix sip-udp
+    sent=$?
+  fi
+  wait $receiver || { cat "$RUN/sip-udp-received.json"; return 1; }
+  [ $sent -eq 0 ] || return 1
+  # SIPp's cumulative retransmission count, from the last line of its statistics.
+  local retrans
+  retrans=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "Retransmissions(C)") c = i }
+                       END { print $c }' "$RUN/uac-udp/stat.csv")
+  echo "SIPp retransmissions over UDP: ${retrans:-unknown}"
+  [ "$retrans" = 0 ]
+}
+
 sip_to_xmpp_arrived() {
   cat "$RUN/sip-to-xmpp-received.json" "$RUN/sip-to-xmpp-received.err"
   return "$SIP_TO_XMPP_RECEIVED"
@@ -96,6 +122,7 @@ readonly CHECK_P2S_SENT="$COUNT messages $ALICE -> $BOB sent, no error bounced"
 readonly CHECK_P2S="$COUNT messages arrive at the SIP UA, each once, From sip:$ALICE To sip:$BOB, exact body"
 readonly CHECK_S2P_SENT="$COUNT SIP MESSAGEs $BOB -> $ALICE answered 200/202"
 readonly CHECK_S2P="$COUNT messages arrive at $ALICE, each once, from $BOB, exact body"
+readonly CHECK_UDP="$UDP_COUNT MESSAGEs over a UDP hop arrive at $ALICE, none retransmitted by the SIP UA"
 readonly CHECK_ERR="message to unknown SIP user nobody@$SIP_DOMAIN -> error stanza item-not-found"
 readonly CHECK_ALIVE="edge and gateway still running"
 
@@ -106,6 +133,8 @@ if [ $xmppfed_up -eq 1 ]; then
   log "sip -> xmpp"
   check "$CHECK_S2P_SENT" sip_to_xmpp
   check "$CHECK_S2P" sip_to_xmpp_arrived
+  log "sip -> xmpp over a UDP hop"
+  check "$CHECK_UDP" sip_to_xmpp_udp
   log "error to unknown SIP user"
   check "$CHECK_ERR" unknown_sip_user_bounces "$ALICE" alicepw
   check "$CHECK_ALIVE" daemons_alive

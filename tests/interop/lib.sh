@@ -319,14 +319,16 @@ start_sipp_uas() {
 }
 
 # sipp_uac NAME REMOTE SCENARIO SIPP_ARGS...: one SIPp client run in the foreground from
-# UAC_IP over TCP, output in RUN/NAME; returns SIPp's exit status (0 = every call succeeded).
+# UAC_IP over TCP (SIPP_TRANSPORT=u1: UDP), output in RUN/NAME, statistics in RUN/NAME/stat.csv;
+# returns SIPp's exit status (0 = every call succeeded).
 sipp_uac() {
   local name=$1 remote=$2 scenario=$3
   shift 3
   mkdir -p "$RUN/$name"
   add_log "$name-errors" "$RUN/$name/errors.log"
   (cd "$RUN/$name" && timeout 120 sipp "$remote" -sf "$HARNESS/sip/$scenario" -i "$UAC_IP" \
-    -t t1 -nostdin -trace_err -error_file "$RUN/$name/errors.log" "$@") \
+    -t "${SIPP_TRANSPORT:-t1}" -nostdin -trace_err -error_file "$RUN/$name/errors.log" \
+    -trace_stat -stf "$RUN/$name/stat.csv" "$@") \
     > "$RUN/$name/sipp.log" 2>&1
   local rc=$?
   if [ $rc -ne 0 ]; then

@@ -14,7 +14,7 @@ namespace {
 using namespace im_test;
 
 constexpr Millis kStart = 1000;  // FakeClock's first time.
-constexpr Millis kGrace = 500;   // The default window.
+constexpr Millis kGrace = 200;   // The default window.
 
 // bob@sip.example writes to alice@xmpp.example; returns the id of the stanza it became.
 std::string message_to_alice(Harness& h, const std::string& branch = "z9hG4bKg1",
@@ -284,7 +284,7 @@ TEST_CASE("grace: sip.delivery_grace_ms is read, bounded and below 64*T1",
   };
   auto defaults = load("");
   REQUIRE(defaults.ok());
-  CHECK(defaults->sip.delivery_grace_ms == 500);
+  CHECK(defaults->sip.delivery_grace_ms == 200);
   auto off = load(R"(, "delivery_grace_ms": 0)");
   REQUIRE(off.ok());
   CHECK(off->sip.delivery_grace_ms == 0);
