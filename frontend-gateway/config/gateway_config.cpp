@@ -32,6 +32,13 @@ Requirement read_requirement(ConfigSection& s, std::string_view key, Requirement
                    {"not_supported", Requirement::not_supported}});
 }
 
+// A key whose other values need the partner policy the gateway does not push to the edges yet:
+// only the value that describes what the edges do today is accepted, so that no setting is
+// taken and then ignored.
+void only_current(ConfigSection s, const char* key, bool is_current, const char* what) {
+  if (!is_current) s.error(key, std::string("not implemented yet: ") + what);
+}
+
 Partner read_partner(ConfigSection p) {
   Partner out;
   out.domain = read_domain(p, "domain", p.required_string("domain"));
@@ -50,6 +57,21 @@ Partner read_partner(ConfigSection p) {
   out.connection_limit = p.integer("connection_limit", 20, 1, 100000);
   out.proxy_fqdn = p.string("proxy_fqdn", "");
   out.description = p.string("description", "");
+  only_current(p, "tls", out.tls == Requirement::required,
+               "the edge requires STARTTLS of every partner; only \"required\"");
+  only_current(p, "sasl", out.sasl != Requirement::required,
+               "the edge offers no SASL EXTERNAL yet and authenticates partners by dialback; "
+               "\"optional\" or \"not_supported\"");
+  only_current(p, "dialback", out.dialback,
+               "the edge authenticates every partner by dialback; only true");
+  only_current(p, "keepalive", out.keepalive,
+               "the edge sends keep-alives on every stream (edge.json s2s.keepalive_interval_s); "
+               "only true");
+  only_current(p, "connection_limit", out.connection_limit == 20,
+               "no per-partner limit; the edge limits connections per address "
+               "(edge.json s2s.partner_connection_limit); only 20");
+  only_current(p, "proxy_fqdn", out.proxy_fqdn.empty(),
+               "no static routes; the edge finds partners by DNS; only \"\"");
   // Cross-field checks last: combinations no stream could satisfy.
   if (out.sasl == Requirement::required && out.tls == Requirement::not_supported) {
     p.error("sasl", "cannot be required when tls is not_supported (SASL EXTERNAL needs TLS)");
@@ -138,6 +160,19 @@ void read_gateway(ConfigSection s, GatewaySettings& o) {
       s.integer("stream_establishment_timeout_s", o.stream_establishment_timeout_s, 1, 3600);
   o.stream_inactivity_timeout_s =
       s.integer("stream_inactivity_timeout_s", o.stream_inactivity_timeout_s, 10, 86400);
+  // The edges do not receive these from the gateway yet; each edge takes its own from edge.json.
+  const GatewaySettings defaults;
+  const char* kOnEdge = "the edge takes this from its own edge.json (s2s.*); only the default";
+  only_current(s, "connection_limit", o.connection_limit == defaults.connection_limit, kOnEdge);
+  only_current(s, "partner_connection_limit",
+               o.partner_connection_limit == defaults.partner_connection_limit, kOnEdge);
+  only_current(s, "keepalive_interval_s", o.keepalive_interval_s == defaults.keepalive_interval_s,
+               kOnEdge);
+  only_current(s, "stream_establishment_timeout_s",
+               o.stream_establishment_timeout_s == defaults.stream_establishment_timeout_s,
+               kOnEdge);
+  only_current(s, "stream_inactivity_timeout_s",
+               o.stream_inactivity_timeout_s == defaults.stream_inactivity_timeout_s, kOnEdge);
   o.subscription_refresh_interval_s = s.integer("subscription_refresh_interval_s",
                                                 o.subscription_refresh_interval_s, 60, 7 * 86400);
   o.log_message_bodies = s.boolean("log_message_bodies", false);
