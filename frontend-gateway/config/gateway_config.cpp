@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <set>
+#include <string_view>
 
 #include "common/config/config_reader.h"
 #include "common/config/json_file.h"
@@ -35,8 +36,8 @@ Requirement read_requirement(ConfigSection& s, std::string_view key, Requirement
 // A key whose other values need the partner policy the gateway does not push to the edges yet:
 // only the value that describes what the edges do today is accepted, so that no setting is
 // taken and then ignored.
-void only_current(ConfigSection s, const char* key, bool is_current, const char* what) {
-  if (!is_current) s.error(key, std::string("not implemented yet: ") + what);
+void only_current(ConfigSection s, const char* key, bool is_current, std::string_view what) {
+  if (!is_current) s.error(key, "not implemented yet: " + std::string(what));
 }
 
 Partner read_partner(ConfigSection p) {
@@ -162,7 +163,8 @@ void read_gateway(ConfigSection s, GatewaySettings& o) {
       s.integer("stream_inactivity_timeout_s", o.stream_inactivity_timeout_s, 10, 86400);
   // The edges do not receive these from the gateway yet; each edge takes its own from edge.json.
   const GatewaySettings defaults;
-  const char* kOnEdge = "the edge takes this from its own edge.json (s2s.*); only the default";
+  constexpr std::string_view kOnEdge =
+      "the edge takes this from its own edge.json (s2s.*); only the default";
   only_current(s, "connection_limit", o.connection_limit == defaults.connection_limit, kOnEdge);
   only_current(s, "partner_connection_limit",
                o.partner_connection_limit == defaults.partner_connection_limit, kOnEdge);
