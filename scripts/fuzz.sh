@@ -99,22 +99,19 @@ report() {
 
 failed=()
 declare -A running=()  # pid -> target
-for target in "${targets[@]}"; do
-  while ((${#running[@]} >= parallel)); do
-    status=0
-    wait -n -p done_pid "${!running[@]}" || status=$?
-    report "${running[$done_pid]}" "$status"
-    unset "running[$done_pid]"
-  done
-  run_one "$target" &
-  running[$!]=$target
-done
-while ((${#running[@]} > 0)); do
-  status=0
+# reap_one: waits for one running target to end and reports it.
+reap_one() {
+  local status=0 done_pid
   wait -n -p done_pid "${!running[@]}" || status=$?
   report "${running[$done_pid]}" "$status"
   unset "running[$done_pid]"
+}
+for target in "${targets[@]}"; do
+  while ((${#running[@]} >= parallel)); do reap_one; done
+  run_one "$target" &
+  running[$!]=$target
 done
+while ((${#running[@]} > 0)); do reap_one; done
 
 if ((${#failed[@]} > 0)); then
   echo "fuzz failures: ${failed[*]}" >&2

@@ -55,7 +55,7 @@ Partner read_partner(ConfigSection p) {
   out.sasl = read_requirement(p, "sasl", Requirement::optional);
   out.dialback = p.boolean("dialback", true);
   out.keepalive = p.boolean("keepalive", true);
-  out.connection_limit = p.integer("connection_limit", 20, 1, 100000);
+  out.connection_limit = p.integer("connection_limit", Partner{}.connection_limit, 1, 100000);
   out.proxy_fqdn = p.string("proxy_fqdn", "");
   out.description = p.string("description", "");
   only_current(p, "tls", out.tls == Requirement::required,
@@ -68,7 +68,7 @@ Partner read_partner(ConfigSection p) {
   only_current(p, "keepalive", out.keepalive,
                "the edge sends keep-alives on every stream (edge.json s2s.keepalive_interval_s); "
                "only true");
-  only_current(p, "connection_limit", out.connection_limit == 20,
+  only_current(p, "connection_limit", out.connection_limit == Partner{}.connection_limit,
                "no per-partner limit; the edge limits connections per address "
                "(edge.json s2s.partner_connection_limit); only 20");
   only_current(p, "proxy_fqdn", out.proxy_fqdn.empty(),

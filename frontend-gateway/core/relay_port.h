@@ -22,6 +22,14 @@ struct RelayRef {
   friend auto operator<=>(const RelayRef&, const RelayRef&) = default;
 };
 
+// Erases from an ordered map keyed by RelayRef every frame sent on `link` (a lost link: no
+// verdict comes for them, and the next link numbers its frames from 1 again).
+template <class Map>
+void erase_link(Map& by_ref, std::size_t link) {
+  auto it = by_ref.lower_bound(RelayRef{link, 0});
+  while (it != by_ref.end() && it->first.link == link) it = by_ref.erase(it);
+}
+
 class RelayPort {
  public:
   virtual ~RelayPort() = default;

@@ -67,9 +67,6 @@ void RelaySender::on_bounce(RelayRef ref, xmpp::StanzaError condition) {
   owner->on_bounced(ref, condition);
 }
 
-void RelaySender::on_link_down(std::size_t link) {
-  auto it = owners_.lower_bound(RelayRef{link, 0});
-  while (it != owners_.end() && it->first.link == link) it = owners_.erase(it);
-}
+void RelaySender::on_link_down(std::size_t link) { erase_link(owners_, link); }
 
 }  // namespace xf::gw

@@ -388,10 +388,7 @@ void PresenceNotifier::on_error(const xmpp::Jid& partner, const xmpp::Jid& watch
             std::string("presence error ") + std::string(condition));
 }
 
-void PresenceNotifier::on_relay_link_down(std::size_t link) {
-  auto it = subscribe_refs_.lower_bound(RelayRef{link, 0});
-  while (it != subscribe_refs_.end() && it->first.link == link) it = subscribe_refs_.erase(it);
-}
+void PresenceNotifier::on_relay_link_down(std::size_t link) { erase_link(subscribe_refs_, link); }
 
 void PresenceNotifier::on_bounced(RelayRef ref, xmpp::StanzaError condition) {
   auto it = subscribe_refs_.find(ref);

@@ -571,13 +571,19 @@ void PresenceSubscriber::send_presence_of(const std::string& sip_uri,
 
 // ---- Timers ---------------------------------------------------------------------------------
 
+std::optional<store::XmppToSipSubscription> PresenceSubscriber::live(const std::string& k) {
+  const std::size_t nl = k.find('\n');
+  auto existing = store_.get_xmpp_to_sip(k.substr(0, nl), k.substr(nl + 1));
+  if (!existing.ok() || !existing->has_value()) return std::nullopt;
+  if ((*existing)->state == store::SubscriptionState::terminated) return std::nullopt;
+  return std::move(*existing);
+}
+
 void PresenceSubscriber::on_timer(Millis now) {
   for (const std::string& k : refreshes_.take_due(now)) {
-    const std::size_t nl = k.find('\n');
-    auto existing = store_.get_xmpp_to_sip(k.substr(0, nl), k.substr(nl + 1));
-    if (!existing.ok() || !existing->has_value()) continue;
-    store::XmppToSipSubscription record = std::move(**existing);
-    if (record.state == store::SubscriptionState::terminated) continue;
+    std::optional<store::XmppToSipSubscription> found = live(k);
+    if (!found) continue;
+    store::XmppToSipSubscription record = std::move(*found);
     if (record.dialog.remote_tag.empty()) {
       subscribe(std::move(record));
     } else {
@@ -585,13 +591,11 @@ void PresenceSubscriber::on_timer(Millis now) {
     }
   }
   for (const std::string& k : awaiting_notify_.take_due(now)) {
-    const std::size_t nl = k.find('\n');
-    auto existing = store_.get_xmpp_to_sip(k.substr(0, nl), k.substr(nl + 1));
-    if (!existing.ok() || !existing->has_value()) continue;
-    if ((*existing)->state == store::SubscriptionState::terminated) continue;
-    log_.info("SUBSCRIBE ", (*existing)->watcher_jid, " -> ", (*existing)->sip_uri,
+    std::optional<store::XmppToSipSubscription> found = live(k);
+    if (!found) continue;
+    log_.info("SUBSCRIBE ", found->watcher_jid, " -> ", found->sip_uri,
               ": no NOTIFY within 64*T1 of its 2xx (Timer N)");
-    end(**existing, "no NOTIFY followed the 2xx");
+    end(*found, "no NOTIFY followed the 2xx");
   }
   for (auto it = fetches_.begin(); it != fetches_.end();) {
     it = it->second.expires <= now ? fetches_.erase(it) : std::next(it);

@@ -68,6 +68,8 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
   };
 
   static std::string key(const std::string& watcher, const std::string& sip_uri);
+  // The stored subscription of a key(), unless it is gone or terminated.
+  std::optional<store::XmppToSipSubscription> live(const std::string& k);
   void subscribe(store::XmppToSipSubscription record);
   void refresh(store::XmppToSipSubscription record);
   void arm_refresh(const store::XmppToSipSubscription& record);

@@ -103,6 +103,13 @@ void open_inbound(S2sStream& stream, Recorder& rec) {
   REQUIRE(second.find("starttls") == std::string::npos);
 }
 
+// open_inbound, then xmpp.example -> sip.example authenticated by dialback (at time 6).
+void open_authenticated(S2sStream& stream, Recorder& rec) {
+  open_inbound(stream, rec);
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
+  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+}
+
 }  // namespace
 
 TEST_CASE("inbound s2s: STARTTLS, dialback, then stanzas of the authenticated pair",
@@ -141,9 +148,7 @@ TEST_CASE("inbound s2s: a stanza from an unauthenticated domain ends the stream 
           "[unit][xmpp][s2s]") {
   Recorder rec;
   S2sStream stream(inbound_settings(), rec);
-  open_inbound(stream, rec);
-  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
-  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+  open_authenticated(stream, rec);
   rec.take();
   stream.feed("<message from='mallory@evil.example' to='bob@sip.example'><body>x</body></message>",
               7);
@@ -159,9 +164,7 @@ TEST_CASE("inbound s2s: a stanza to a domain we do not serve ends the stream wit
           "[unit][xmpp][s2s]") {
   Recorder rec;
   S2sStream stream(inbound_settings(), rec);
-  open_inbound(stream, rec);
-  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
-  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+  open_authenticated(stream, rec);
   stream.feed("<message from='alice@xmpp.example' to='bob@other.example'/>", 7);
   CHECK(rec.stanzas.empty());
   CHECK(rec.close_condition == StreamError::host_unknown);
@@ -171,9 +174,7 @@ TEST_CASE("inbound s2s: a stanza with a malformed address is refused alone, the 
           "[unit][xmpp][s2s]") {
   Recorder rec;
   S2sStream stream(inbound_settings(), rec);
-  open_inbound(stream, rec);
-  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
-  stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+  open_authenticated(stream, rec);
   rec.take();
   // A space is not allowed in a localpart (RFC 7622); the domains are a valid, authenticated
   // pair, so only this stanza is at fault (RFC 6120 §8.3.3.8 jid-malformed).
@@ -200,9 +201,7 @@ TEST_CASE("inbound s2s: a malformed domain, or an unauthenticated one, still end
   {
     Recorder rec;
     S2sStream stream(inbound_settings(), rec);
-    open_inbound(stream, rec);
-    stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
-    stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+    open_authenticated(stream, rec);
     stream.feed("<message from='alice@xmpp..example' to='bob@sip.example'/>", 7);
     CHECK(rec.refused.empty());
     CHECK(rec.close_condition == StreamError::improper_addressing);
@@ -210,9 +209,7 @@ TEST_CASE("inbound s2s: a malformed domain, or an unauthenticated one, still end
   {
     Recorder rec;
     S2sStream stream(inbound_settings(), rec);
-    open_inbound(stream, rec);
-    stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
-    stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+    open_authenticated(stream, rec);
     stream.feed("<message from='bad user@evil.example' to='bob@sip.example'/>", 7);
     CHECK(rec.refused.empty());
     CHECK(rec.close_condition == StreamError::invalid_from);
@@ -366,9 +363,7 @@ TEST_CASE("s2s timers: establishment timeout, keep-alive, inactivity", "[unit][x
   SECTION("authenticated stream sends whitespace, then times out when the peer is silent") {
     Recorder rec;
     S2sStream stream(settings, rec);
-    open_inbound(stream, rec);
-    stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 5);
-    stream.complete_dialback("xmpp.example", "sip.example", true, 6);
+    open_authenticated(stream, rec);
     rec.take();
     CHECK(stream.next_deadline() == 306);
     stream.on_timer(306);
