@@ -260,6 +260,11 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
     return;
   }
   store::SipToXmppSubscription record = std::move(**found);
+  if (record.state == store::SubscriptionState::terminated) {
+    log_.info("SUBSCRIBE ", subscribe.from().uri, " in an ended dialog: 481");
+    parts_.responder.respond(connection, subscribe, 481);
+    return;
+  }
   auto dialog = dialog_of(record);
   if (!dialog.ok()) {
     log_.warn("subscription ", record.watcher_uri, " -> ", record.partner_jid,
@@ -290,10 +295,10 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
     case sip::ExpiresDecision::Kind::fetch: {
       parts_.responder.respond(connection, subscribe, 200, {}, {{"Expires", "0"}});
       log_.info("unsubscribe ", record.watcher_uri, " -> ", record.partner_jid);
-      const std::string watcher_uri = record.watcher_uri;
-      const std::string partner_jid = record.partner_jid;
-      terminate(std::move(record), sip::TerminationReason::timeout, "the watcher unsubscribed");
-      send_to_partner(bridge::SubscriptionType::unsubscribe, watcher_uri, partner_jid, nullptr);
+      // SIP clients unsubscribe at every logout, so this ends the dialog, not the roster entry
+      // of the partner user: no 'unsubscribe' goes to the partner (see docs/mapping.md).
+      terminate(std::move(record), sip::TerminationReason::timeout, "the watcher unsubscribed",
+                Afterwards::keep_dormant);
       return;
     }
     case sip::ExpiresDecision::Kind::accept: break;
@@ -316,18 +321,34 @@ void PresenceNotifier::in_dialog(std::uint64_t connection, const sip::SipMessage
 
 // ---- Partner stanzas ------------------------------------------------------------------------
 
-std::optional<store::SipToXmppSubscription> PresenceNotifier::find(const xmpp::Jid& partner,
-                                                                   const xmpp::Jid& watcher) {
+std::optional<store::SipToXmppSubscription> PresenceNotifier::find_any(const xmpp::Jid& partner,
+                                                                       const xmpp::Jid& watcher) {
   auto uri = canonical_uri(watcher);
   if (!uri.ok()) return std::nullopt;
   auto found = store_.get_sip_to_xmpp(*uri, partner.bare_string());
   if (!found.ok() || !found->has_value()) return std::nullopt;
-  if ((*found)->state == store::SubscriptionState::terminated) return std::nullopt;
   return std::move(**found);
 }
 
+std::optional<store::SipToXmppSubscription> PresenceNotifier::find(const xmpp::Jid& partner,
+                                                                   const xmpp::Jid& watcher) {
+  auto found = find_any(partner, watcher);
+  if (found && found->state == store::SubscriptionState::terminated) return std::nullopt;
+  return found;
+}
+
 void PresenceNotifier::on_subscribed(const xmpp::Jid& partner, const xmpp::Jid& watcher) {
-  auto record = find(partner, watcher);
+  auto record = find_any(partner, watcher);
+  if (record && record->state == store::SubscriptionState::terminated) {
+    // The watcher logged out before the partner user answered: remember the answer.
+    if (record->xmpp_state != store::XmppSubscriptionState::subscribed) {
+      record->xmpp_state = store::XmppSubscriptionState::subscribed;
+      save(*record);
+      log_.info("subscribed ", partner.bare_string(), " -> ", record->watcher_uri,
+                ": kept for the watcher's next SUBSCRIBE");
+    }
+    return;
+  }
   if (!record) {
     // RFC 6121 §3.1.5: a 'subscribed' nobody asked for is ignored.
     log_.info("subscribed ", partner.bare_string(), " -> ", watcher.bare_string(),
@@ -344,7 +365,13 @@ void PresenceNotifier::on_subscribed(const xmpp::Jid& partner, const xmpp::Jid& 
 }
 
 void PresenceNotifier::on_unsubscribed(const xmpp::Jid& partner, const xmpp::Jid& watcher) {
-  auto record = find(partner, watcher);
+  auto record = find_any(partner, watcher);
+  if (record && record->state == store::SubscriptionState::terminated) {
+    log_.info("unsubscribed ", partner.bare_string(), " -> ", record->watcher_uri,
+              ": the dormant subscription is forgotten");
+    erase(record->watcher_uri, record->partner_jid);
+    return;
+  }
   if (!record) {
     log_.info("unsubscribed ", partner.bare_string(), " -> ", watcher.bare_string(),
               ": no SIP subscription; ignored");
@@ -358,13 +385,18 @@ void PresenceNotifier::on_unsubscribed(const xmpp::Jid& partner, const xmpp::Jid
 
 void PresenceNotifier::on_presence(const xmpp::Jid& partner, const xmpp::Jid& watcher,
                                    const bridge::PresenceDoc& doc) {
-  auto record = find(partner, watcher);
+  auto record = find_any(partner, watcher);
   if (!record) {
     log_.debug("presence ", partner.to_string(), " -> ", watcher.bare_string(),
                ": no SIP watcher; not cached");
     return;
   }
   cache_.put_partner(partner.bare_string(), partner.resource(), doc, parts_.clock.wall_now());
+  if (record->state == store::SubscriptionState::terminated) {
+    log_.debug("presence ", partner.to_string(), " -> ", record->watcher_uri,
+               ": cached for the watcher's next SUBSCRIBE");
+    return;
+  }
   if (record->state != store::SubscriptionState::active) {
     log_.debug("presence ", partner.to_string(), " -> ", record->watcher_uri,
                ": cached (subscription pending)");
@@ -375,7 +407,13 @@ void PresenceNotifier::on_presence(const xmpp::Jid& partner, const xmpp::Jid& wa
 
 void PresenceNotifier::on_error(const xmpp::Jid& partner, const xmpp::Jid& watcher,
                                 std::string_view condition) {
-  auto record = find(partner, watcher);
+  auto record = find_any(partner, watcher);
+  if (record && record->state == store::SubscriptionState::terminated) {
+    log_.info("presence error (", condition, ") ", partner.bare_string(), " -> ",
+              record->watcher_uri, ": the dormant subscription is forgotten");
+    erase(record->watcher_uri, record->partner_jid);
+    return;
+  }
   if (!record) {
     log_.info("presence error (", condition, ") ", partner.bare_string(), " -> ",
               watcher.bare_string(), ": no SIP subscription; ignored");
@@ -400,6 +438,10 @@ void PresenceNotifier::on_bounced(RelayRef ref, xmpp::StanzaError condition) {
   if (!found.ok() || !found->has_value()) return;
   log_.info("subscribe to ", (*found)->partner_jid, " bounced by the edge (",
             xmpp::to_string(condition), ")");
+  if ((*found)->state == store::SubscriptionState::terminated) {
+    erase((*found)->watcher_uri, (*found)->partner_jid);  // Dormant: no dialog to tell.
+    return;
+  }
   const bool gone = condition == xmpp::StanzaError::item_not_found ||
                     condition == xmpp::StanzaError::remote_server_not_found;
   terminate(std::move(**found),
@@ -479,16 +521,35 @@ void PresenceNotifier::notify_state(store::SipToXmppSubscription& record) {
 }
 
 void PresenceNotifier::terminate(store::SipToXmppSubscription record, sip::TerminationReason reason,
-                                 std::string_view why) {
+                                 std::string_view why, Afterwards afterwards) {
+  const bool with_state = record.state == store::SubscriptionState::active;
+  notify(record, sip::SubscriptionState::terminated(reason), with_state);
+  log_.info("subscription ", record.watcher_uri, " -> ", record.partner_jid, " terminated (",
+            sip::to_string(reason), "): ", why);
+  if (afterwards == Afterwards::keep_dormant) {
+    lapse(std::move(record), why);
+    return;
+  }
   const std::string k = key(record.watcher_uri, record.partner_jid);
   expiries_.disarm(k);
   rate_timers_.disarm(k);
-  const bool with_state = record.state == store::SubscriptionState::active;
-  notify(record, sip::SubscriptionState::terminated(reason), with_state);
   rates_.erase(k);
   erase(record.watcher_uri, record.partner_jid);
-  log_.info("subscription ", record.watcher_uri, " -> ", record.partner_jid, " terminated (",
-            sip::to_string(reason), "): ", why);
+}
+
+void PresenceNotifier::lapse(store::SipToXmppSubscription record, std::string_view why) {
+  const std::string k = key(record.watcher_uri, record.partner_jid);
+  expiries_.disarm(k);
+  rate_timers_.disarm(k);
+  rates_.erase(k);
+  if (record.xmpp_state == store::XmppSubscriptionState::none) {
+    erase(record.watcher_uri, record.partner_jid);  // Nothing was asked of the partner user.
+    return;
+  }
+  record.state = store::SubscriptionState::terminated;
+  save(record);
+  log_.info("subscription ", record.watcher_uri, " -> ", record.partner_jid, " dormant (", why,
+            "); the XMPP subscription (", store::to_string(record.xmpp_state), ") is kept");
 }
 
 void PresenceNotifier::on_outcome(PresenceOutcome&& outcome) {
@@ -499,12 +560,8 @@ void PresenceNotifier::on_outcome(PresenceOutcome&& outcome) {
     auto found = store_.get_sip_to_xmpp(why.watcher, why.target);
     if (found.ok() && found->has_value() && (*found)->dialog.call_id == outcome.request.call_id()) {
       log_.info("NOTIFY to ", why.watcher, " for ", why.target, " answered ", outcome.status,
-                ": subscription deleted");
-      const std::string k = key(why.watcher, why.target);
-      expiries_.disarm(k);
-      rate_timers_.disarm(k);
-      rates_.erase(k);
-      erase(why.watcher, why.target);
+                ": the watcher is gone");
+      lapse(std::move(**found), "the watcher is gone");
     }
     return;
   }
@@ -533,7 +590,8 @@ void PresenceNotifier::on_timer(Millis now) {
       arm_expiry(record);  // Refreshed meanwhile.
       continue;
     }
-    terminate(std::move(record), sip::TerminationReason::timeout, "not refreshed in time");
+    terminate(std::move(record), sip::TerminationReason::timeout, "not refreshed in time",
+              Afterwards::keep_dormant);
   }
 }
 

@@ -11,8 +11,15 @@
 //   'unsubscribed', presence      NOTIFY terminated;reason=rejected (deactivated when it was
 //     error, edge bounce           active; noresource for item-not-found), subscription deleted
 //   SUBSCRIBE in the dialog       refresh: 200 with Expires and a NOTIFY; Expires: 0: NOTIFY
-//                                 terminated;reason=timeout and <presence type='unsubscribe'>
-//   no refresh in time            NOTIFY terminated;reason=timeout, subscription deleted
+//                                 terminated;reason=timeout, the dialog ends, the XMPP
+//                                 subscription stays (a SIP client unsubscribes at every logout)
+//   no refresh in time, NOTIFY    NOTIFY terminated;reason=timeout, the dialog ends, the XMPP
+//     answered 481/408/503         subscription stays
+//
+// A subscription whose SIP dialog ended while the partner user's answer is kept is "dormant": a
+// stored row in state terminated that remembers the XMPP subscription, so the watcher's next
+// SUBSCRIBE is active at once and the partner user's roster is left alone. Only the partner
+// user's 'unsubscribed' or an error ends the XMPP side.
 #pragma once
 
 #include <cstdint>
@@ -94,8 +101,18 @@ class PresenceNotifier final : private PresenceRequests::Handler, private RelayS
               bool with_state);
   // NOTIFY with the current state, or later when one went less than a second ago.
   void notify_state(store::SipToXmppSubscription& record);
+  // What a terminated SIP subscription leaves behind.
+  enum class Afterwards {
+    forget,        // Nothing: the XMPP subscription is over too (refused, revoked, an error).
+    keep_dormant,  // The XMPP subscription, when the partner user has answered or may still.
+  };
   void terminate(store::SipToXmppSubscription record, sip::TerminationReason reason,
-                 std::string_view why);
+                 std::string_view why, Afterwards afterwards = Afterwards::forget);
+  // The stored row of a watcher and partner user, live or dormant.
+  std::optional<store::SipToXmppSubscription> find_any(const xmpp::Jid& partner,
+                                                       const xmpp::Jid& watcher);
+  // Ends the SIP side without a NOTIFY (the watcher is gone); keeps the XMPP side dormant.
+  void lapse(store::SipToXmppSubscription record, std::string_view why);
   std::uint32_t seconds_left(const store::SipToXmppSubscription& record) const;
   void save(const store::SipToXmppSubscription& record);
   void erase(const std::string& watcher_uri, const std::string& partner_jid);

@@ -19,6 +19,27 @@ using Kind = PresenceRequest::Kind;
 // A fetch that has no NOTIFY after this long is forgotten (the notifier sends it at once).
 constexpr Millis kFetchLifetimeMs = 64 * 1000;
 
+// A subscription whose SIP side ended while the XMPP side lasts is tried again after 30 s, then
+// twice as long each time up to 30 minutes, unless the notifier gave a retry-after.
+constexpr Millis kRetryFirstMs = 30 * 1000;
+constexpr Millis kRetryMaxMs = 30 * 60 * 1000;
+
+// Final responses to a new SUBSCRIBE that say the internal user refuses the watcher, as opposed
+// to being offline or unreachable for now (RFC 3261 §21.4.4, §21.6.4; RFC 6665 §8.3.1).
+bool refuses_for_good(int status) { return status == 403 || status == 603 || status == 489; }
+
+std::optional<std::uint32_t> retry_after_of(const sip::SipMessage* response) {
+  if (response == nullptr) return std::nullopt;
+  auto value = response->header("Retry-After");
+  if (!value) return std::nullopt;
+  std::uint32_t seconds = 0;
+  const std::string_view text = *value;
+  const auto digits = text.substr(0, text.find_first_not_of("0123456789"));
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  for (char c : digits) seconds = seconds * 10 + static_cast<std::uint32_t>(c - '0');
+  return seconds;
+}
+
 std::uint32_t requested_interval(const GatewayConfig& config) {
   const std::int64_t s = config.gateway.subscription_refresh_interval_s;
   return static_cast<std::uint32_t>(
@@ -61,6 +82,7 @@ void PresenceSubscriber::load() {
 }
 
 void PresenceSubscriber::erase(const std::string& watcher, const std::string& sip_uri) {
+  retries_.erase(key(watcher, sip_uri));
   if (auto gone = store_.delete_xmpp_to_sip(watcher, sip_uri); !gone.ok()) {
     log_.error("subscription ", watcher, " -> ", sip_uri, " not deleted: ", gone.error().detail);
   }
@@ -372,6 +394,13 @@ void PresenceSubscriber::subscribe_outcome(PresenceOutcome&& outcome) {
   if (status < 200 || status >= 300) {
     log_.info("SUBSCRIBE ", why.watcher, " -> ", why.target, " refused: ", status, " ",
               outcome.response ? outcome.response->reason_phrase() : "(timeout)");
+    // Once the internal user has accepted the watcher, only a refusal ends the XMPP side; an
+    // offline or unreachable user (404, 408, 480, 5xx...) is tried again later.
+    if (record.state == store::SubscriptionState::active && !refuses_for_good(status)) {
+      lapse(std::move(record), "the SUBSCRIBE failed",
+            retry_after_of(outcome.response ? &*outcome.response : nullptr));
+      return;
+    }
     end(record, "the SUBSCRIBE was refused");
     return;
   }
@@ -474,6 +503,7 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
 
   switch (state->state) {
     case sip::SubState::active: {
+      if (auto r = retries_.find(k); r != retries_.end()) r->second.failures = 0;
       const bool first = record.state != store::SubscriptionState::active;
       record.state = store::SubscriptionState::active;
       if (state->expires) {
@@ -505,19 +535,33 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
       if (!refreshes_.armed(k)) arm_refresh(record);
       log_.debug("subscription ", record.watcher_jid, " -> ", record.sip_uri, " pending");
       return;
-    case sip::SubState::terminated:
+    case sip::SubState::terminated: {
       refreshes_.disarm(k);
-      if (record.state == store::SubscriptionState::active &&
-          state->retry_advice() == sip::RetryAdvice::now) {
-        log_.info("subscription ", record.watcher_jid, " -> ", record.sip_uri, " terminated (",
-                  state->reason_text, "): subscribing again");
+      const std::string_view reason =
+          state->reason_text.empty() ? "no reason" : std::string_view(state->reason_text);
+      log_.info("subscription ", record.watcher_jid, " -> ", record.sip_uri, " terminated (",
+                reason, ")");
+      // RFC 6665 §4.1.3: only rejected, noresource and invariant forbid subscribing again. A SIP
+      // subscription is soft state that clients end at every logout; the XMPP one is roster
+      // state, so an accepted watcher keeps it and sees the user unavailable meanwhile.
+      const sip::RetryAdvice advice = state->retry_advice();
+      if (record.state != store::SubscriptionState::active || advice == sip::RetryAdvice::never) {
+        end(record, "terminated by the notifier");
+        return;
+      }
+      Retry& retry = retries_[k];
+      const Millis now = parts_.clock.now();
+      if (advice == sip::RetryAdvice::now && !state->retry_after &&
+          now - retry.last_immediate >= kImmediateRetrySpacing) {
+        retry.last_immediate = now;
+        log_.info("subscription ", record.watcher_jid, " -> ", record.sip_uri,
+                  ": subscribing again at once");
         subscribe(std::move(record));
         return;
       }
-      log_.info("subscription ", record.watcher_jid, " -> ", record.sip_uri, " terminated (",
-                state->reason_text.empty() ? "no reason" : state->reason_text, ")");
-      end(record, "terminated by the notifier");
+      lapse(std::move(record), "terminated by the notifier", state->retry_after);
       return;
+    }
   }
 }
 
@@ -537,6 +581,33 @@ void PresenceSubscriber::notify_fetch(std::uint64_t connection, const sip::SipMe
   }
   log_.info("probe ", fetch.prober, " -> ", fetch.sip_uri, ": answered from the notifier");
   send_presence_of(fetch.sip_uri, *doc, fetch.prober);
+}
+
+void PresenceSubscriber::lapse(store::XmppToSipSubscription record, std::string_view why,
+                               std::optional<std::uint32_t> retry_after_s) {
+  const std::string k = key(record.watcher_jid, record.sip_uri);
+  awaiting_notify_.disarm(k);
+  Retry& retry = retries_[k];
+  const Millis delay = retry_after_s
+                           ? static_cast<Millis>(*retry_after_s) * 1000
+                           : std::min(kRetryMaxMs, kRetryFirstMs << std::min(retry.failures, 10));
+  if (retry.failures == 0) {
+    // The watcher saw the user available: from now on, unavailable until a NOTIFY says more.
+    bridge::PresenceDoc closed;
+    closed.entity = record.sip_uri;
+    bridge::Tuple tuple;
+    tuple.id = "gateway";
+    tuple.basic = bridge::Basic::closed;
+    closed.tuples.push_back(std::move(tuple));
+    cache_.put_internal(record.sip_uri, bridge::build_pidf(closed), parts_.clock.wall_now());
+    send_presence_of(record.sip_uri, closed, record.watcher_jid);
+  }
+  ++retry.failures;
+  record.dialog = {};  // The next attempt is a new dialog (on_timer).
+  save(record);
+  refreshes_.arm(k, parts_.clock.now() + delay);
+  log_.info("subscription ", record.watcher_jid, " -> ", record.sip_uri, " lapsed (", why,
+            "): unavailable, the XMPP subscription kept, SUBSCRIBE again in ", delay / 1000, " s");
 }
 
 void PresenceSubscriber::end(const store::XmppToSipSubscription& record, std::string_view why) {
@@ -595,7 +666,11 @@ void PresenceSubscriber::on_timer(Millis now) {
     if (!found) continue;
     log_.info("SUBSCRIBE ", found->watcher_jid, " -> ", found->sip_uri,
               ": no NOTIFY within 64*T1 of its 2xx (Timer N)");
-    end(*found, "no NOTIFY followed the 2xx");
+    if (found->state == store::SubscriptionState::active) {
+      lapse(std::move(*found), "no NOTIFY followed the 2xx", std::nullopt);
+    } else {
+      end(*found, "no NOTIFY followed the 2xx");
+    }
   }
   for (auto it = fetches_.begin(); it != fetches_.end();) {
     it = it->second.expires <= now ? fetches_.erase(it) : std::next(it);

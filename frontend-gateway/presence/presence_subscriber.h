@@ -8,8 +8,13 @@
 //                                  failed, as below
 //   NOTIFY active                  'subscribed' the first time, then the mapped presence
 //   NOTIFY pending                 nothing yet
-//   NOTIFY terminated, or a final  'unsubscribed', the subscription deleted (deactivated/timeout
-//     error to the SUBSCRIBE        of an active one: silently subscribed again)
+//   NOTIFY terminated, or a final  before the user accepted the watcher: 'unsubscribed', the
+//     error to the SUBSCRIBE        subscription deleted. Once accepted, only rejected,
+//     or Timer N                    noresource, invariant, 403, 489 and 603 end it that way;
+//                                  deactivated/timeout subscribe again at once, anything else
+//                                  (a logout, an offline user) is a lapse: 'unavailable', the
+//                                  XMPP subscription kept, SUBSCRIBE again after retry-after or
+//                                  a backoff from 30 s to 30 min
 //   <presence type='unsubscribe'>  SUBSCRIBE Expires: 0 in the dialog
 //   <presence type='probe'>        the cached document, or a one-shot SUBSCRIBE Expires: 0
 // Every subscription lives in the store, so a restarted gateway re-arms its refreshes (load()).
@@ -80,6 +85,10 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
   void apply_notify(const sip::SipMessage& notify, store::XmppToSipSubscription record);
   // Ends a subscription toward the partner: 'unsubscribed', record deleted.
   void end(const store::XmppToSipSubscription& record, std::string_view why);
+  // The SIP side of an accepted subscription ended: 'unavailable' to the watcher (once), the
+  // record kept without a dialog, a new SUBSCRIBE armed after retry_after_s or the backoff.
+  void lapse(store::XmppToSipSubscription record, std::string_view why,
+             std::optional<std::uint32_t> retry_after_s);
   void save(const store::XmppToSipSubscription& record);
   void erase(const std::string& watcher, const std::string& sip_uri);
   void send_presence_of(const std::string& sip_uri, const bridge::PresenceDoc& doc,
@@ -98,6 +107,15 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
   // across a restart: load() subscribes again, which arms it anew.
   DeadlineSet<std::string> awaiting_notify_;
   std::map<std::string, Fetch> fetches_;  // By Call-ID.
+  // Two "subscribe again at once" terminations this close together are paced like a failure,
+  // so a notifier that ends every subscription it accepts does not get a SUBSCRIBE loop.
+  static constexpr Millis kImmediateRetrySpacing = 60 * 1000;
+  // By key(): pacing of the attempts to renew a lapsed subscription; reset by an active NOTIFY.
+  struct Retry {
+    int failures = 0;                                 // Lapses since the last active NOTIFY.
+    Millis last_immediate = -kImmediateRetrySpacing;  // The last "subscribe again at once".
+  };
+  std::map<std::string, Retry> retries_;
 };
 
 }  // namespace xf::gw

@@ -197,10 +197,20 @@ unsubscribe)
     has_line "$UAS_LOG" '^RESUBSCRIBE\|0\|2\|tag='
   check "bob's notifier saw no error" bash -c "! test -s '$RUN/uas-bob/errors.log' || ! grep -q . '$RUN/uas-bob/errors.log'"
   watcher uac_presence_unsubscribe.xml alice
-  check "SIP -> XMPP: alice accepts bob, then gets his 'unsubscribe'" \
-    alice "show:none:Here" "expect:subscribe:$BOB" "subscribed:$BOB" "expect:unsubscribe:$BOB"
+  # A SIP client unsubscribes at every logout: alice's roster keeps bob.
+  check "SIP -> XMPP: alice accepts bob; his un-SUBSCRIBE leaves her roster alone" \
+    alice "show:none:Here" "expect:subscribe:$BOB" "subscribed:$BOB" "sleep:3" \
+    "reject-others:unsubscribe:$BOB" "roster:$BOB:from"
   check "bob's watcher unsubscribed: 200 and NOTIFY terminated;reason=timeout" watcher_done
   check "final NOTIFY terminated;reason=timeout" has_line "$WATCHER_LOG" '^FINAL\|terminated;reason=timeout$'
+  # Logged in again: active with alice's presence at once, no new request to alice.
+  watcher uac_presence_unsubscribe.xml alice
+  check "bob subscribes again: no second 'subscribe' at alice, roster unchanged" \
+    alice "show:none:Here again" "sleep:3" "reject-others:subscribe:$BOB" \
+    "reject-others:unsubscribe:$BOB" "roster:$BOB:from"
+  check "bob's second watcher saw alice open and unsubscribed" watcher_done
+  check "its first NOTIFY was active (no pending round)" \
+    bash -c "grep -m1 '^NOTIFY|' '$WATCHER_LOG' | grep -q '|active;'"
   ;;
 probe)
   check "alice subscribes to $BOB and sees 'Available on SIP'" \

@@ -14,6 +14,8 @@ fails. Steps (each one --step argument):
                               for any) must match exactly. Presence that arrived earlier counts
                               (since the last relogin).
   reject-others:TYPE:FROM     fail if a presence of TYPE from FROM arrived (checked at the end)
+  roster:JID:SUBSCRIPTION     fetch the roster from the server and require JID's item to have
+                              that subscription (none, to, from, both; 'absent' for no item)
   sleep:SECONDS               pause
   touch:PATH / wait-file:PATH synchronise with the test script
   relogin                     disconnect and log in again (the server probes the contacts)
@@ -128,6 +130,15 @@ class Run:
                 return False
         elif name == "reject-others":
             self.forbidden.append((parts[1], parts[2]))
+        elif name == "roster":
+            want = parts[2]
+            await c.get_roster()  # Result and pushes both update client_roster.
+            roster = c.client_roster
+            got = roster[parts[1]]["subscription"] if roster.has_jid(parts[1]) else "absent"
+            self.received.append({"type": "roster", "from": parts[1], "show": "none",
+                                  "status": got})
+            if got != want:
+                return False
         elif name == "sleep":
             await asyncio.sleep(float(parts[1]))
         elif name == "touch":

@@ -141,7 +141,9 @@ TEST_CASE("s2x: unsubscribed when active -> terminated reason deactivated",
   CHECK(st.reason == xf::sip::TerminationReason::deactivated);
 }
 
-TEST_CASE("s2x: SUBSCRIBE Expires 0 in the dialog ends it both ways", "[unit][gateway][presence]") {
+// A SIP client unsubscribes at every logout; the partner user's roster must not change.
+TEST_CASE("s2x: SUBSCRIBE Expires 0 in the dialog ends the dialog, not the XMPP subscription",
+          "[unit][gateway][presence]") {
   Harness h;
   const std::string ok = watching(h);
   h.partner(presence("subscribed"));
@@ -152,10 +154,63 @@ TEST_CASE("s2x: SUBSCRIBE Expires 0 in the dialog ends it both ways", "[unit][ga
   auto st = sub_state(h.request(2));
   CHECK(st.state == xf::sip::SubState::terminated);
   CHECK(st.reason == xf::sip::TerminationReason::timeout);
+  CHECK(h.relay.sent.size() == 1);  // Only the first subscribe: no unsubscribe.
+
+  // The old dialog is over.
+  h.from_sip(watcher_resubscribe(ok, 3, "600"));
+  CHECK(h.response(2).status_code() == 481);
+
+  // While the watcher is away the partner user's presence is kept for its return.
+  h.partner(presence("", "alice@xmpp.example/phone"));
+  CHECK(h.sip.requests.size() == 3);
+
+  // Logged in again: a new dialog is active at once, with that presence, and nothing goes to
+  // the partner user.
+  h.from_sip(
+      watcher_subscribe("600", "sip:alice@xmpp.example", "presence", "watch-2", "z9hG4bKsub2"));
+  CHECK(h.response(3).status_code() == 202);
+  REQUIRE(h.sip.requests.size() == 4);
+  SipMessage notify = h.request(3);
+  CHECK(notify.call_id() == "watch-2");
+  CHECK(sub_state(notify).state == xf::sip::SubState::active);
+  const bridge::PresenceDoc doc = body_of(notify);
+  REQUIRE_FALSE(doc.tuples.empty());
+  CHECK(doc.tuples[0].basic == bridge::Basic::open);
+  CHECK(h.relay.sent.size() == 1);
+}
+
+TEST_CASE("s2x: the partner's unsubscribed ends a dormant subscription",
+          "[unit][gateway][presence]") {
+  Harness h;
+  const std::string ok = watching(h);
+  h.partner(presence("subscribed"));
+  h.from_sip(watcher_resubscribe(ok, 2, "0"));
+  h.partner(presence("unsubscribed"));
+  CHECK(h.sip.requests.size() == 3);  // No dialog is left to tell.
+  // Subscribing again asks the partner user again.
+  h.from_sip(
+      watcher_subscribe("600", "sip:alice@xmpp.example", "presence", "watch-2", "z9hG4bKsub2"));
+  CHECK(h.response(2).status_code() == 202);
+  REQUIRE(h.sip.requests.size() == 4);
+  CHECK(sub_state(h.request(3)).state == xf::sip::SubState::pending);
   REQUIRE(h.relay.sent.size() == 2);
-  CHECK(h.relayed(1).attr("type") == "unsubscribe");
-  CHECK(h.relayed(1).attr("from") == "bob@sip.example");
-  CHECK(h.relayed(1).attr("to") == "alice@xmpp.example");
+  CHECK(h.relayed(1).attr("type") == "subscribe");
+}
+
+TEST_CASE("s2x: a watcher gone without a word keeps the XMPP subscription",
+          "[unit][gateway][presence]") {
+  Harness h;
+  const std::string ok = watching(h);
+  h.partner(presence("subscribed"));
+  REQUIRE(h.sip.requests.size() == 2);
+  // The client crashed: its NOTIFY is answered 481 by the proxy.
+  h.from_sip(answer(h.sip.requests[1], 481));
+  h.from_sip(
+      watcher_subscribe("600", "sip:alice@xmpp.example", "presence", "watch-2", "z9hG4bKsub2"));
+  CHECK(h.response(1).status_code() == 202);
+  REQUIRE(h.sip.requests.size() == 3);
+  CHECK(sub_state(h.request(2)).state == xf::sip::SubState::active);
+  CHECK(h.relay.sent.size() == 1);
 }
 
 TEST_CASE("s2x: refresh is accepted and NOTIFYed and no refresh -> timeout",
