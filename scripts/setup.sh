@@ -7,7 +7,7 @@ PKGS=(
   libuv1-dev android-libboringssl-dev libxml2-dev nlohmann-json3-dev catch2
   libc-ares-dev libidn-dev libsqlite3-dev libosip2-dev
   openssl iproute2 util-linux procps
-  prosody lua-unbound python3-slixmpp dnsmasq kamailio sip-tester
+  prosody lua-unbound python3-slixmpp dnsmasq kamailio sip-tester baresip-core
   kamailio-tls-modules
 )
 missing=()

@@ -177,6 +177,11 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
   }
   const std::string method = request.method();
   const std::string to_tag = tokens_.hex();
+  if (request.to().tag.empty() &&
+      (method == "MESSAGE" || method == "INVITE" || method == "SUBSCRIBE")) {
+    // A client that logged in again may be the notifier of subscriptions that lapsed.
+    presence_.on_user_seen(request.from().uri);
+  }
   if (auto hops = request.max_forwards(); hops && *hops <= 0) {
     responder_.respond(connection, request, 483, to_tag);
   } else if (method == "MESSAGE") {

@@ -31,6 +31,8 @@ class PresenceService {
   void on_partner_presence(const xml::Element& presence, const relay::RoutingFacts& facts);
   // A new SUBSCRIBE or NOTIFY server transaction; answered here.
   void on_sip_request(std::uint64_t connection, const sip::SipMessage& request);
+  // An internal user sent a new out-of-dialog request (they are online).
+  void on_user_seen(std::string_view sip_uri) { subscriber_.on_user_seen(sip_uri); }
 
   void on_timer(Millis now);
   Millis next_deadline() const;

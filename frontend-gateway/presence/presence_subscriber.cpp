@@ -81,7 +81,39 @@ void PresenceSubscriber::load() {
   log_.info(live->size(), " stored XMPP -> SIP subscription(s) resumed");
 }
 
+void PresenceSubscriber::forget_lapse(const std::string& k) {
+  auto r = retries_.find(k);
+  if (r == retries_.end()) return;
+  r->second.failures = 0;
+  const std::string sip_uri = k.substr(k.find('\n') + 1);
+  if (auto l = lapsed_.find(sip_uri); l != lapsed_.end()) {
+    l->second.erase(k);
+    if (l->second.empty()) lapsed_.erase(l);
+  }
+}
+
+void PresenceSubscriber::on_user_seen(std::string_view sip_uri) {
+  auto uri = bridge::jid_for_sip_uri(std::string(sip_uri));
+  if (!uri.ok()) return;
+  auto canonical = bridge::sip_uri_for_jid(uri->bare());
+  if (!canonical.ok()) return;
+  auto l = lapsed_.find(*canonical);
+  if (l == lapsed_.end()) return;
+  const Millis now = parts_.clock.now();
+  for (const std::string& k : l->second) {
+    // Not sooner than kUserSeenSpacing after the last failure, so that a chatty client that
+    // never takes a SUBSCRIBE does not get one per MESSAGE.
+    const Millis at = std::max(now, retries_[k].last_lapse + kUserSeenSpacing);
+    if (auto found = live(k); !found || !found->dialog.call_id.empty()) continue;  // In flight.
+    if (refreshes_.armed(k) && refreshes_.deadline(k) <= at) continue;
+    log_.info("subscription ", k.substr(0, k.find('\n')), " -> ", *canonical,
+              ": the user is back, SUBSCRIBE in ", (at - now) / 1000, " s");
+    refreshes_.arm(k, at);
+  }
+}
+
 void PresenceSubscriber::erase(const std::string& watcher, const std::string& sip_uri) {
+  forget_lapse(key(watcher, sip_uri));
   retries_.erase(key(watcher, sip_uri));
   if (auto gone = store_.delete_xmpp_to_sip(watcher, sip_uri); !gone.ok()) {
     log_.error("subscription ", watcher, " -> ", sip_uri, " not deleted: ", gone.error().detail);
@@ -503,7 +535,7 @@ void PresenceSubscriber::apply_notify(const sip::SipMessage& notify,
 
   switch (state->state) {
     case sip::SubState::active: {
-      if (auto r = retries_.find(k); r != retries_.end()) r->second.failures = 0;
+      forget_lapse(k);
       const bool first = record.state != store::SubscriptionState::active;
       record.state = store::SubscriptionState::active;
       if (state->expires) {
@@ -603,6 +635,8 @@ void PresenceSubscriber::lapse(store::XmppToSipSubscription record, std::string_
     send_presence_of(record.sip_uri, closed, record.watcher_jid);
   }
   ++retry.failures;
+  retry.last_lapse = parts_.clock.now();
+  lapsed_[record.sip_uri].insert(k);
   record.dialog = {};  // The next attempt is a new dialog (on_timer).
   save(record);
   refreshes_.arm(k, parts_.clock.now() + delay);

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/core/deadline_set.h"
@@ -47,6 +48,9 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
 
   void on_subscribe(const xmpp::Jid& watcher, const xmpp::Jid& user);
   void on_unsubscribe(const xmpp::Jid& watcher, const xmpp::Jid& user);
+  // The internal user sent a request of their own (a client that logged in again): the lapsed
+  // subscriptions to them are renewed now instead of at the end of their backoff.
+  void on_user_seen(std::string_view sip_uri);
   void on_probe(const xmpp::Jid& prober, const xmpp::Jid& user);
 
   // A NOTIFY from the SIP side: answered here (481 when it belongs to no subscription).
@@ -110,12 +114,19 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
   // Two "subscribe again at once" terminations this close together are paced like a failure,
   // so a notifier that ends every subscription it accepts does not get a SUBSCRIBE loop.
   static constexpr Millis kImmediateRetrySpacing = 60 * 1000;
+  // A lapsed subscription is renewed on a sign of life of its user at most this soon after
+  // its last failure.
+  static constexpr Millis kUserSeenSpacing = 5 * 1000;
   // By key(): pacing of the attempts to renew a lapsed subscription; reset by an active NOTIFY.
   struct Retry {
     int failures = 0;                                 // Lapses since the last active NOTIFY.
+    Millis last_lapse = 0;                            // When the last one happened.
     Millis last_immediate = -kImmediateRetrySpacing;  // The last "subscribe again at once".
   };
   std::map<std::string, Retry> retries_;
+  // The keys of lapsed subscriptions by internal user (failures > 0 in retries_).
+  std::map<std::string, std::set<std::string>, std::less<>> lapsed_;
+  void forget_lapse(const std::string& k);
 };
 
 }  // namespace xf::gw

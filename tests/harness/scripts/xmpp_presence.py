@@ -13,6 +13,8 @@ fails. Steps (each one --step argument):
                               error); SHOW ('none' for no <show/>, '*' for any) and STATUS ('*'
                               for any) must match exactly. Presence that arrived earlier counts
                               (since the last relogin).
+  expect-message:FROM:TEXT    wait for a chat message from FROM (bare JID) with that body
+  mark                        from here on, expect looks only at what arrives after this step
   reject-others:TYPE:FROM     fail if a presence of TYPE from FROM arrived (checked at the end)
   roster:JID:SUBSCRIPTION     fetch the roster from the server and require JID's item to have
                               that subscription (none, to, from, both; 'absent' for no item)
@@ -73,6 +75,14 @@ class Run:
         if self.changed is not None and not self.changed.done():
             self.changed.set_result(True)
 
+    def on_message(self, msg):
+        if msg["type"] not in ("chat", "normal") or not msg["body"]:
+            return
+        self.received.append({"type": "message", "from": str(msg["from"].bare), "show": "none",
+                              "status": msg["body"]})
+        if self.changed is not None and not self.changed.done():
+            self.changed.set_result(True)
+
     def on_message_error(self, msg):
         self.received.append({"type": "message-error", "from": str(msg["from"].bare),
                               "show": "none", "status": "", "condition": raw_condition(msg)})
@@ -86,6 +96,7 @@ class Run:
             client.roster.auto_subscribe = False
             client.add_event_handler("presence", self.on_presence)
             client.add_event_handler("message_error", self.on_message_error)
+            client.add_event_handler("message", self.on_message)
 
         self.client = await xmpp_client.login(self.args, before_connect=prepare)
         # Prosody delivers subscription stanzas only to "interested" resources: those that
@@ -128,6 +139,11 @@ class Run:
             want = parts[1:] + ["*"] * (4 - len(parts[1:]))
             if not await self.expect(want[0], want[1], want[2], ":".join(want[3:]) or "*"):
                 return False
+        elif name == "expect-message":
+            if not await self.expect("message", parts[1], "none", ":".join(parts[2:])):
+                return False
+        elif name == "mark":
+            self.mark = len(self.received)
         elif name == "reject-others":
             self.forbidden.append((parts[1], parts[2]))
         elif name == "roster":

@@ -2,6 +2,7 @@
 // that ends whenever the client goes away, an XMPP subscription is roster state. Each
 // termination reason of RFC 6665 §4.2.2 (and a missing or unknown one), and the failures of the
 // SUBSCRIBE that renews an accepted subscription, map as docs/mapping.md section 7.1 says.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "tests/unit/frontend-gateway/presence/presence_fixture.h"
@@ -261,4 +262,33 @@ TEST_CASE("x2s lifecycle: the watcher's unsubscribe while lapsed ends it without
   CHECK_FALSE(stored(h));
   h.advance_to(1000 * 1000);
   CHECK(h.sip.requests.size() == 1);
+}
+
+TEST_CASE("x2s lifecycle: the user's own SUBSCRIBE renews a lapsed subscription soon",
+          "[unit][gateway][presence]") {
+  Harness h;
+  const std::string sub = accepted(h);
+  h.clock.time = 2000;
+  h.from_sip(notify_for(sub, 2, "terminated;reason=deactivated"));
+  renewed_at_once(h);
+  h.from_sip(answer(h.sip.requests[1], 480));  // Logged out: lapsed, next try in 30 s.
+  REQUIRE(h.relay.sent.size() == 3);
+  const auto subscribes = [&h] {
+    return std::count_if(h.sip.requests.begin(), h.sip.requests.end(), [](const std::string& r) {
+      return r.rfind("SUBSCRIBE sip:bob@sip.example", 0) == 0;
+    });
+  };
+  // Logged in again 2 s later: baresip subscribes to its contacts. That renews bob's, but not
+  // sooner than 5 s after the failure.
+  h.clock.time = 2000 + 2 * 1000;
+  h.from_sip(watcher_subscribe());
+  h.advance_to(2000 + 5 * 1000 - 1);
+  CHECK(subscribes() == 2);
+  h.advance_to(2000 + 5 * 1000);
+  CHECK(subscribes() == 3);
+  // A second sign of life while that SUBSCRIBE is out changes nothing.
+  h.from_sip(
+      watcher_subscribe("600", "sip:alice@xmpp.example", "presence", "watch-2", "z9hG4bKsub2"));
+  h.advance_to(2000 + 40 * 1000);
+  CHECK(subscribes() == 3);
 }
