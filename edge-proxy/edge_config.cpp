@@ -56,6 +56,42 @@ void read_s2s(config::ConfigSection s, S2sSettings& o) {
   }
 }
 
+void read_discovery(config::ConfigSection s, const EdgeConfig& cfg, S2sSettings& o) {
+  for (const auto& [name, target] : s.string_map("routes")) {
+    auto jid = xmpp::Jid::parse(name);
+    if (!jid.ok() || !jid->local().empty() || !jid->resource().empty()) {
+      s.member_error("routes", name, "the key must be a partner domain");
+      continue;
+    }
+    if (cfg.is_hosted(jid->domain())) {
+      s.member_error("routes", name, "is a hosted domain, not a partner");
+      continue;
+    }
+    auto hp = dns::parse_host_port(target, static_cast<std::uint16_t>(o.default_port));
+    if (!hp.ok()) {
+      s.member_error("routes", name, "\"" + target + "\" " + hp.error().detail);
+      continue;
+    }
+    if (!o.routes.emplace(jid->domain(), *hp).second) {
+      s.member_error("routes", name, "names the same domain as another route");
+    }
+  }
+  std::vector<std::string> servers = s.string_array("dns_servers");
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    // Port 53 unless given (RFC 1035 §4.2).
+    auto hp = dns::parse_host_port(servers[i], 53);
+    if (hp.ok() && !hp->numeric) {
+      s.member_error("dns_servers", std::to_string(i), "must be an IP address, not a host name");
+    } else if (!hp.ok()) {
+      s.member_error("dns_servers", std::to_string(i),
+                     "\"" + servers[i] + "\" " + hp.error().detail);
+    } else {
+      o.dns_servers.push_back(*hp);
+    }
+  }
+  o.dns_cache_entries = s.integer("dns_cache_entries", o.dns_cache_entries, 0, 1'000'000);
+}
+
 void read_relay(config::ConfigSection s, RelaySettings& o) {
   o.listen = read_listen(s.object("listen"), 23456);
   config::read_relay_link(s, o);
@@ -83,7 +119,9 @@ Result<EdgeConfig> load_edge_config(const std::string& path) {
   EdgeConfig cfg;
   cfg.log_level = config::read_log_level(root);
   read_hosted(root, cfg);
-  read_s2s(root.required_object("s2s"), cfg.s2s);
+  config::ConfigSection s2s = root.required_object("s2s");
+  read_s2s(s2s, cfg.s2s);
+  read_discovery(s2s, cfg, cfg.s2s);
   read_relay(root.required_object("relay"), cfg.relay);
   if (Status st = reader.finish(); !st.ok()) return fail(st.error());
   return cfg;

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/config/shared_sections.h"
 #include "common/core/result.h"
+#include "common/dns/host_port.h"
 
 namespace xf::edge {
 
@@ -43,8 +45,17 @@ struct S2sSettings {
   std::int64_t outbound_queue_limit = 1000;
   // Time to connect (TCP + TLS + dialback) to a partner before queued stanzas bounce.
   std::int64_t connect_timeout_s = 30;
-  // Default port when a partner is reached by its A/AAAA records.
+  // Default port when a partner is reached by its A/AAAA records (no SRV records).
   std::int64_t default_port = 5269;
+  // Static routes: partner domain -> where its STARTTLS s2s service is, instead of what DNS
+  // says (no SRV lookup for that domain). A host name is still resolved (A/AAAA).
+  std::map<std::string, dns::HostPort> routes;
+  // DNS servers for partner discovery, as "ip" or "ip:port" ("[v6]:port"); empty means the
+  // system's /etc/resolv.conf.
+  std::vector<dns::HostPort> dns_servers;
+  // Answers kept until their TTL runs out (SRV sets and address lists); 1000 covers the
+  // partners of a large deployment several times over, and 0 turns the cache off.
+  std::int64_t dns_cache_entries = 1000;
 };
 
 // The relay link's certificate, CA and timers (shared with the gateway), plus the edge's own.

@@ -6,8 +6,14 @@
 
 namespace xf::edge {
 
-EdgeRuntime::EdgeRuntime(uv_loop_t* loop, const EdgeConfig& config, EdgeTls tls)
-    : loop_(loop), config_(config), tls_(std::move(tls)), router_(config, *this) {}
+EdgeRuntime::EdgeRuntime(uv_loop_t* loop, const EdgeConfig& config, EdgeTls tls,
+                         net::DnsResolver& resolver)
+    : loop_(loop),
+      config_(config),
+      tls_(std::move(tls)),
+      resolver_(resolver),
+      dialer_(resolver, config.s2s, dns::random_pick()),
+      router_(config, *this) {}
 
 EdgeRuntime::~EdgeRuntime() = default;
 
@@ -23,7 +29,7 @@ S2sPort* EdgeRuntime::open_outbound(const std::string& local_domain,
                                     const std::string& remote_domain) {
   S2sSession* session = S2sSession::make_outbound(loop_, router_, config_, tls_.s2s_client,
                                                   ++last_session_id_, local_domain, remote_domain);
-  session->connect(remote_domain, static_cast<std::uint16_t>(config_.s2s.default_port));
+  session->dial(dialer_);
   return session;
 }
 
@@ -59,6 +65,7 @@ void EdgeRuntime::shutdown() {
   std::vector<net::RelayChannel*> channels;
   for (auto& [channel, link] : gateways_) channels.push_back(channel);
   for (net::RelayChannel* c : channels) c->shutdown("edge proxy shutting down");
+  resolver_.close();
 }
 
 }  // namespace xf::edge

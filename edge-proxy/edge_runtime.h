@@ -11,17 +11,20 @@
 #include <memory>
 #include <string>
 
+#include "common/net/dns_resolver.h"
 #include "common/net/relay_channel.h"
 #include "edge-proxy/edge_config.h"
 #include "edge-proxy/edge_tls.h"
 #include "edge-proxy/gateway_link.h"
 #include "edge-proxy/router.h"
+#include "edge-proxy/s2s_dialer.h"
 
 namespace xf::edge {
 
 class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler {
  public:
-  EdgeRuntime(uv_loop_t* loop, const EdgeConfig& config, EdgeTls tls);
+  // resolver: partner discovery for outbound streams; it must outlive the runtime.
+  EdgeRuntime(uv_loop_t* loop, const EdgeConfig& config, EdgeTls tls, net::DnsResolver& resolver);
   ~EdgeRuntime() override;
   EdgeRuntime(const EdgeRuntime&) = delete;
   EdgeRuntime& operator=(const EdgeRuntime&) = delete;
@@ -32,7 +35,8 @@ class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler 
   net::Connection* accept_s2s();
   net::Connection* accept_relay();
 
-  // Daemon shutdown: the router ends every stream, then every gateway link gets a close frame.
+  // Daemon shutdown: the router ends every stream, then every gateway link gets a close frame,
+  // and DNS lookups stop.
   void shutdown();
 
   // S2sFactory
@@ -47,6 +51,8 @@ class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler 
   uv_loop_t* loop_;
   const EdgeConfig& config_;
   EdgeTls tls_;
+  net::DnsResolver& resolver_;
+  S2sDialer dialer_;
   Router router_;
   std::uint64_t last_session_id_ = 0;
   std::uint64_t last_gateway_id_ = 0;

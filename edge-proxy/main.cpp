@@ -8,6 +8,7 @@
 
 #include "common/core/daemon.h"
 #include "common/core/log.h"
+#include "common/net/dns_resolver.h"
 #include "common/net/listener.h"
 #include "common/net/loop_shutdown.h"
 #include "common/net/signal_watcher.h"
@@ -45,7 +46,16 @@ int main(int argc, char** argv) {
   uv_loop_init(&loop);
   int rc = kExitOk;
   {
-    edge::EdgeRuntime runtime(&loop, config, std::move(*tls));
+    net::DnsResolver::Settings dns_settings;
+    dns_settings.servers = config.s2s.dns_servers;
+    dns_settings.cache_entries = static_cast<std::size_t>(config.s2s.dns_cache_entries);
+    auto resolver = net::DnsResolver::make(&loop, std::move(dns_settings));
+    if (!resolver.ok()) {
+      log.error("start-up failed: ", resolver.error().detail);
+      net::close_loop(&loop);
+      return kExitSoftware;
+    }
+    edge::EdgeRuntime runtime(&loop, config, std::move(*tls), **resolver);
     std::vector<std::unique_ptr<net::Listener>> listeners;
     auto listen = [&](const char* what, const std::string& host, std::uint16_t port,
                       net::Listener::Factory f) {

@@ -66,6 +66,16 @@ std::string S2sSession::peer_ip() const {
   return ip;
 }
 
+void S2sSession::dial(S2sDialer& dialer) {
+  dial_ = dialer.start(remote_domain(), log_, [this](Result<std::vector<net::Endpoint>> found) {
+    if (!found.ok()) {
+      abort(found.error());
+      return;
+    }
+    connect_to(std::move(*found));
+  });
+}
+
 void S2sSession::rearm() {
   if (connection_closed_ || closing()) return;
   timer_.start_at(stream_.next_deadline());
@@ -102,6 +112,7 @@ void S2sSession::on_tls_established() {
 void S2sSession::on_closed(const Error* reason) {
   connection_closed_ = true;
   timer_.stop();
+  if (dial_) dial_->cancel();
   if (reason != nullptr) {
     log_.info("connection closed: ", reason->detail);
   } else {

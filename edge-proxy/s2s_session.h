@@ -13,6 +13,7 @@
 #include "common/tls/tls_context.h"
 #include "common/xmpp/s2s_stream.h"
 #include "edge-proxy/edge_config.h"
+#include "edge-proxy/s2s_dialer.h"
 #include "edge-proxy/s2s_port.h"
 
 namespace xf::edge {
@@ -32,6 +33,10 @@ class S2sSession final : public net::TlsConnection,
   static S2sSession* make_outbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
                                    std::shared_ptr<tls::Context> tls, std::uint64_t id,
                                    std::string local_domain, std::string remote_domain);
+
+  // Outbound: finds the partner's addresses (route, SRV or A/AAAA) and connects to them in
+  // order. A discovery failure closes the session like a connect failure.
+  void dial(S2sDialer& dialer);
 
   // S2sPort
   std::uint64_t id() const override { return id_; }
@@ -86,6 +91,7 @@ class S2sSession final : public net::TlsConnection,
   std::shared_ptr<tls::Context> tls_;
   xmpp::S2sStream stream_;
   net::Timer timer_;
+  std::unique_ptr<S2sDialer::Dial> dial_;
   bool connection_closed_ = false;
 };
 

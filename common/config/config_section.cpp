@@ -59,6 +59,11 @@ void ConfigSection::error(std::string_view key, std::string_view message) {
   reader_->add_error(pointer_of(key), message);
 }
 
+void ConfigSection::member_error(std::string_view key, std::string_view name,
+                                 std::string_view message) {
+  reader_->add_error(pointer_of(key) + "/" + json_pointer_segment(name), message);
+}
+
 void ConfigSection::ignore(std::string_view key) { member(key); }
 
 ConfigSection ConfigSection::child(const nlohmann::json* value, std::string pointer, bool failed) {
@@ -271,6 +276,24 @@ std::vector<std::pair<std::string, ConfigSection>> ConfigSection::object_map(std
       continue;
     }
     out.emplace_back(name, child(&item, std::move(item_pointer), false));
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ConfigSection::string_map(std::string_view key) {
+  const nlohmann::json* v = member(key);
+  std::vector<std::pair<std::string, std::string>> out;
+  if (v == nullptr) return out;
+  if (!v->is_object()) {
+    report(key, "must be an object");
+    return out;
+  }
+  for (const auto& [name, item] : v->items()) {
+    if (!item.is_string()) {
+      member_error(key, name, "must be a string");
+      continue;
+    }
+    out.emplace_back(name, item.get<std::string>());
   }
   return out;
 }

@@ -66,11 +66,16 @@ class ConfigSection {
   std::vector<ConfigSection> required_object_array(std::string_view key);
   // Objects used as maps ("domains": {"a.example": {...}}): every member must be an object.
   std::vector<std::pair<std::string, ConfigSection>> object_map(std::string_view key);
+  // Objects used as maps of strings ("routes": {"a.example": "host:5269"}): every member must be
+  // a string.
+  std::vector<std::pair<std::string, std::string>> string_map(std::string_view key);
 
   // Marks a key as known without reading it (e.g. a "comment" key).
   void ignore(std::string_view key);
   // Records an error about one of this object's keys (cross-field checks).
   void error(std::string_view key, std::string_view message);
+  // Records an error about one member of a map-valued key ("/s2s/routes/a.example: ...").
+  void member_error(std::string_view key, std::string_view name, std::string_view message);
 
  private:
   friend class ConfigReader;

@@ -126,6 +126,20 @@ void Connection::connect(std::string host, std::uint16_t port) {
   ++outstanding_;
 }
 
+void Connection::connect_to(std::vector<Endpoint> endpoints) {
+  if (state_ != State::idle) return;
+  for (Endpoint& e : endpoints) {
+    if (addresses_.size() >= kMaxConnectAddresses) break;
+    addresses_.push_back(e.address);
+    vias_.push_back(std::move(e.via));
+  }
+  if (addresses_.empty()) {
+    fail_soon(make_error(Errc::not_found, "no address to connect to"));
+    return;
+  }
+  start_attempt();
+}
+
 void Connection::on_resolved_cb(uv_getaddrinfo_t* req, int status, addrinfo* res) {
   auto* self = static_cast<Connection*>(req->data);
   self->resolving_ = false;
@@ -160,7 +174,11 @@ void Connection::on_resolved_cb(uv_getaddrinfo_t* req, int status, addrinfo* res
 void Connection::start_attempt() {
   state_ = State::connecting;
   const auto* addr = reinterpret_cast<const sockaddr*>(&addresses_[attempt_]);
-  log_.debug("connecting to ", format_address(addr));
+  if (attempt_ < vias_.size()) {
+    log_.info("connecting to ", format_address(addr), " (", vias_[attempt_], ")");
+  } else {
+    log_.debug("connecting to ", format_address(addr));
+  }
   connect_req_.data = this;
   int rc = uv_tcp_connect(&connect_req_, &tcp_, addr, on_connect_cb);
   if (rc < 0) {
@@ -189,7 +207,12 @@ void Connection::on_connect_cb(uv_connect_t* req, int status) {
 }
 
 void Connection::attempt_failed(const Error& error) {
-  log_.debug(error.detail);
+  if (attempt_ < vias_.size()) {
+    log_.info(error.detail, " (", vias_[attempt_], ")",
+              attempt_ + 1 < addresses_.size() ? "; trying the next address" : "");
+  } else {
+    log_.debug(error.detail);
+  }
   if (attempt_ + 1 >= addresses_.size()) {
     begin_close(&error, false);
     return;

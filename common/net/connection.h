@@ -52,6 +52,12 @@ struct ConnectionLimits {
   std::size_t max_queued_bytes = 32 * 1024 * 1024;
 };
 
+// One address to try, and how it was found ("SRV target prosody-s2s.example:5299"), for logs.
+struct Endpoint {
+  sockaddr_storage address{};
+  std::string via;
+};
+
 class Connection {
  public:
   Connection(const Connection&) = delete;
@@ -61,6 +67,10 @@ class Connection {
   // turn, each with limits().connect_timeout_ms. Failure is reported through on_closed, never
   // synchronously from this call. Only valid on a fresh connection.
   void connect(std::string host, std::uint16_t port);
+  // Outbound to addresses found elsewhere (e.g. SRV discovery), tried in order like
+  // connect()'s. Each failed attempt is logged at info with its `via`. An empty list fails
+  // with Errc::not_found, through on_closed as well.
+  void connect_to(std::vector<Endpoint> endpoints);
 
   // Queues bytes; at most one uv_write is in flight, and the queue keeps the bytes until its
   // callback. Bytes queued before the connection is open are sent once it is.
@@ -182,6 +192,7 @@ class Connection {
   bool resolving_ = false;
   uv_connect_t connect_req_{};
   std::vector<sockaddr_storage> addresses_;
+  std::vector<std::string> vias_;  // Parallel to addresses_ after connect_to(); else empty.
   std::size_t attempt_ = 0;
   std::optional<Error> pending_error_;
 

@@ -262,8 +262,10 @@ make_certs() {
 # ---------------------------------------------------------------------------------------------
 # Daemons
 
+# start_dnsmasq [CONF]: dnsmasq on DNS_IP with CONF (default tests/harness/dns/dnsmasq.conf).
 start_dnsmasq() {
-  spawn dnsmasq "$RUN/dnsmasq/stdout.log" dnsmasq --conf-file="$HARNESS/dns/dnsmasq.conf" \
+  local conf=${1:-$HARNESS/dns/dnsmasq.conf}
+  spawn dnsmasq "$RUN/dnsmasq/stdout.log" dnsmasq --conf-file="$conf" \
     --pid-file="$RUN/dnsmasq/dnsmasq.pid" --keep-in-foreground --user=root \
     --log-facility="$RUN/dnsmasq/dnsmasq.log"
   add_log dnsmasq "$RUN/dnsmasq/stdout.log"
@@ -395,11 +397,12 @@ daemon_cmd() {
 }
 
 # start_edge: the edge alone on EDGE_IP (s2s + relay listening); EDGE_PID is its pid. Needs
-# make_certs.
+# make_certs. Its config comes from EDGE_TEMPLATE (default tests/interop/conf/edge.json.in).
 start_edge() {
   local edge_bin=${XMPPFED_EDGE_BIN:-$SOURCE_DIR/build/edge-proxy/xmppfed-edge-proxy}
   [ -x "$edge_bin" ] || { echo "edge binary not found or not executable: $edge_bin" >&2; return 1; }
-  render_conf "$SOURCE_DIR/tests/interop/conf/edge.json.in" "$RUN/edge/edge.json" || return 1
+  render_conf "${EDGE_TEMPLATE:-$SOURCE_DIR/tests/interop/conf/edge.json.in}" "$RUN/edge/edge.json" ||
+    return 1
   daemon_cmd "$edge_bin" "${XMPPFED_EDGE_ARGS:---config {config}}" "$RUN/edge/edge.json"
   spawn edge "$RUN/edge/edge.log" "${DAEMON_CMD[@]}"
   add_log edge "$RUN/edge/edge.log"

@@ -75,3 +75,66 @@ TEST_CASE("edge config: a short dialback secret is refused", "[unit][edge]") {
   CHECK(cfg.error().detail.find("/s2s/dialback_secret: must be at least 16 characters") !=
         std::string::npos);
 }
+
+TEST_CASE("edge config: discovery defaults are DNS from resolv.conf with a cache", "[unit][edge]") {
+  std::string path = write_temp(kMinimal);
+  auto cfg = xf::edge::load_edge_config(path);
+  std::remove(path.c_str());
+  REQUIRE(cfg.ok());
+  CHECK(cfg->s2s.routes.empty());
+  CHECK(cfg->s2s.dns_servers.empty());
+  CHECK(cfg->s2s.dns_cache_entries == 1000);
+}
+
+TEST_CASE("edge config: routes, dns_servers and dns_cache_entries are read", "[unit][edge]") {
+  std::string text = kMinimal;
+  text.replace(text.find("\"s2s\": {"), 8, R"("s2s": {
+    "default_port": 5300,
+    "routes": { "Partner.Example": "prosody-s2s.example:5299", "other.example": "192.0.2.7",
+                "v6.example": "[2001:db8::7]:5269" },
+    "dns_servers": ["127.0.0.53", "[::1]:5353"],
+    "dns_cache_entries": 0,)");
+  std::string path = write_temp(text);
+  auto cfg = xf::edge::load_edge_config(path);
+  std::remove(path.c_str());
+  REQUIRE(cfg.ok());
+  const auto& routes = cfg->s2s.routes;
+  REQUIRE(routes.size() == 3);
+  CHECK(routes.at("partner.example") == xf::dns::HostPort{"prosody-s2s.example", 5299, false});
+  // A route without a port uses default_port.
+  CHECK(routes.at("other.example") == xf::dns::HostPort{"192.0.2.7", 5300, true});
+  CHECK(routes.at("v6.example") == xf::dns::HostPort{"2001:db8::7", 5269, true});
+  REQUIRE(cfg->s2s.dns_servers.size() == 2);
+  CHECK(cfg->s2s.dns_servers[0].to_string() == "127.0.0.53:53");
+  CHECK(cfg->s2s.dns_servers[1].to_string() == "[::1]:5353");
+  CHECK(cfg->s2s.dns_cache_entries == 0);
+}
+
+TEST_CASE("edge config: bad routes and DNS servers are refused naming each one", "[unit][edge]") {
+  std::string text = kMinimal;
+  text.replace(text.find("\"s2s\": {"), 8, R"("s2s": {
+    "routes": { "user@partner.example": "a.example", "sip.example": "a.example",
+                "bad-port.example": "a.example:99999", "number.example": 5269,
+                "name.example": "no_underscores.example" },
+    "dns_servers": ["ns.example", "127.0.0.53:0", 53],
+    "dns_cache_entries": -1,)");
+  std::string path = write_temp(text);
+  auto cfg = xf::edge::load_edge_config(path);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(cfg.ok());
+  const std::string& d = cfg.error().detail;
+  INFO(d);
+  CHECK(d.find("/s2s/routes/user@partner.example: the key must be a partner domain") !=
+        std::string::npos);
+  CHECK(d.find("/s2s/routes/sip.example: is a hosted domain, not a partner") != std::string::npos);
+  CHECK(d.find("/s2s/routes/bad-port.example: \"a.example:99999\" has a port outside 1..65535") !=
+        std::string::npos);
+  CHECK(d.find("/s2s/routes/number.example: must be a string") != std::string::npos);
+  CHECK(d.find("/s2s/routes/name.example: \"no_underscores.example\" is neither a host name nor "
+               "an IP address") != std::string::npos);
+  CHECK(d.find("/s2s/dns_servers/0: must be an IP address, not a host name") != std::string::npos);
+  CHECK(d.find("/s2s/dns_servers/1: \"127.0.0.53:0\" has a port outside 1..65535") !=
+        std::string::npos);
+  CHECK(d.find("/s2s/dns_servers/2: must be a string") != std::string::npos);
+  CHECK(d.find("/s2s/dns_cache_entries: must be an integer in 0..1000000") != std::string::npos);
+}
