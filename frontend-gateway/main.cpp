@@ -48,15 +48,22 @@ int main(int argc, char** argv) {
       log.info("frontend gateway running for ", local, "; SIP on ", config.sip.listen_address, ":",
                runtime.sip_port(), ", next hop ", config.sip.next_hop_host, ":",
                config.sip.next_hop_port);
-      net::SignalWatcher signals(&loop, [&](int signum) {
+      net::SignalWatcher* watcher = nullptr;
+      auto on_signal = [&](int signum) {
+        if (signum == SIGUSR1) {
+          runtime.log_status();
+          return;
+        }
         if (signum == SIGHUP) {
           log.info("SIGHUP: configuration reload is not supported yet; keeping the running one");
           return;
         }
         log.info("signal ", signum, ": shutting down");
         runtime.shutdown();
-        signals.close();
-      });
+        watcher->close();
+      };
+      net::SignalWatcher signals(&loop, on_signal, {SIGINT, SIGTERM, SIGHUP, SIGUSR1});
+      watcher = &signals;
       if (Status watching = signals.start(); !watching.ok()) {
         log.error("cannot watch signals: ", watching.error().detail);
         rc = kExitSoftware;

@@ -61,6 +61,11 @@ class PresenceSubscriber final : private PresenceRequests::Handler {
 
   std::size_t armed_refreshes() const { return refreshes_.size(); }
   std::size_t fetches() const { return fetches_.size(); }
+  std::size_t lapsed_count() const {
+    std::size_t n = 0;
+    for (const auto& [uri, keys] : lapsed_) n += keys.size();
+    return n;
+  }
   // Forgets the SUBSCRIBEs without an answer (shutdown); returns how many there were.
   std::size_t forget_requests() { return requests_.clear(); }
 

@@ -44,4 +44,19 @@ std::int64_t GatewayRuntime::wall_now() const {
 
 void GatewayRuntime::wake_at(Millis deadline) { timer_.start_at(deadline); }
 
+void GatewayRuntime::log_status() const {
+  const PresenceService& presence = core_.presence();
+  log_.info("status: ", relay_.links_up(), " relay link(s) up; SIP next hop ",
+            sip_.next_hop_open() ? "connected" : "not connected", ", ", sip_.connection_count(),
+            " SIP connection(s)");
+  log_.info("status: SIP transactions ", core_.transactions().server_count(), " server, ",
+            core_.transactions().client_count(), " client; ", core_.sip_client().in_flight(),
+            " request(s) in flight, ", core_.sip_client().waiting(), " waiting for the next hop");
+  log_.info("status: IM ", core_.im().pending_count(), " message(s) awaiting a SIP answer");
+  log_.info("status: presence ", presence.subscriber().armed_refreshes(),
+            " XMPP->SIP subscription timer(s) (", presence.subscriber().lapsed_count(),
+            " lapsed), ", presence.notifier().armed_expiries(), " SIP->XMPP subscription(s), ",
+            presence.notifier().waiting_subscribes(), " subscribe(s) awaiting the edge");
+}
+
 }  // namespace xf::gw

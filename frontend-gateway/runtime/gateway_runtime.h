@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "common/core/log.h"
 #include "common/net/timer.h"
 #include "frontend-gateway/config/gateway_config.h"
 #include "frontend-gateway/core/gateway.h"
@@ -30,6 +31,8 @@ class GatewayRuntime final : private GatewayClock {
   void shutdown();
 
   std::uint16_t sip_port() const { return sip_.listen_port(); }
+  // Log lines for operators (SIGUSR1): relay links, SIP connections, what is in progress.
+  void log_status() const;
   const RelayClient& relay() const { return relay_; }
   const Gateway& core() const { return core_; }
 
@@ -43,6 +46,7 @@ class GatewayRuntime final : private GatewayClock {
   SipTransport sip_;
   RelayClient relay_;
   Gateway core_;
+  Logger log_{"frontend-gateway"};
 };
 
 }  // namespace xf::gw

@@ -42,6 +42,8 @@ class SipTransport final : public SipPort {
   // Loads the TLS certificates the config asks for (failing on unreadable files), then listens.
   Status listen();
   std::uint16_t listen_port() const { return listener_ ? listener_->port() : 0; }
+  std::size_t connection_count() const { return connections_.size(); }
+  bool next_hop_open() const { return next_hop_open_; }
   // Stops listening and closes every connection (queued responses are still sent).
   void close();
 

@@ -14,7 +14,9 @@
 #   3. a message to an unknown SIP user (nobody@sip.example) comes back to alice as a
 #      <message type='error'/> with <item-not-found/> (SIP 404, RFC 7247 section 8);
 #   4. UDP_COUNT MESSAGEs from a SIP UA on a UDP hop to Kamailio reach alice and are answered
-#      before T1, so SIPp retransmits none of them (the delivery grace window is below T1).
+#      before T1, so SIPp retransmits none of them (the delivery grace window is below T1);
+#   5. on SIGUSR1 the edge and the gateway log their status (links up, work in progress) and
+#      keep running.
 #
 # Environment: XMPPFED_EDGE_BIN, XMPPFED_GATEWAY_BIN (the daemons; CTest sets both),
 # XMPPFED_RUN_DIR (base of the run dir, default /tmp/xmppfed-interop), XMPPFED_CHAT_COUNT
@@ -125,6 +127,23 @@ readonly CHECK_S2P="$COUNT messages arrive at $ALICE, each once, from $BOB, exac
 readonly CHECK_UDP="$UDP_COUNT MESSAGEs over a UDP hop arrive at $ALICE, none retransmitted by the SIP UA"
 readonly CHECK_ERR="message to unknown SIP user nobody@$SIP_DOMAIN -> error stanza item-not-found"
 readonly CHECK_ALIVE="edge and gateway still running"
+readonly CHECK_STATUS="SIGUSR1: both daemons log their status and keep running"
+
+# status_reported: SIGUSR1 to each daemon; each logs its links and what is in progress.
+status_reported() {
+  kill -USR1 "$EDGE_PID" "$GATEWAY_PID" || return 1
+  local i
+  for i in $(seq 50); do
+    grep -q 'status: 1 gateway link(s) up' "$RUN/edge/edge.log" &&
+      grep -q 'status: 1 relay link(s) up; SIP next hop connected' "$RUN/gateway/gateway.log" &&
+      grep -q 'status: IM 0 message(s) awaiting a SIP answer' "$RUN/gateway/gateway.log" &&
+      break
+    sleep 0.1
+  done
+  grep 'status:' "$RUN/edge/edge.log" "$RUN/gateway/gateway.log"
+  grep -q 'status: 1 relay link(s) up; SIP next hop connected' "$RUN/gateway/gateway.log" &&
+    grep -q 'status: 1 gateway link(s) up' "$RUN/edge/edge.log" && daemons_alive
+}
 
 if [ $xmppfed_up -eq 1 ]; then
   log "xmpp -> sip"
@@ -138,8 +157,9 @@ if [ $xmppfed_up -eq 1 ]; then
   log "error to unknown SIP user"
   check "$CHECK_ERR" unknown_sip_user_bounces "$ALICE" alicepw
   check "$CHECK_ALIVE" daemons_alive
+  check "$CHECK_STATUS" status_reported
 else
-  for name in "$CHECK_P2S_SENT" "$CHECK_P2S" "$CHECK_S2P_SENT" "$CHECK_S2P" "$CHECK_ERR" "$CHECK_ALIVE"; do
+  for name in "$CHECK_P2S_SENT" "$CHECK_P2S" "$CHECK_S2P_SENT" "$CHECK_S2P" "$CHECK_ERR" "$CHECK_ALIVE" "$CHECK_STATUS"; do
     fail "$name (not run: setup failed)"
   done
 fi

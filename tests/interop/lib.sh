@@ -425,6 +425,7 @@ start_xmppfed() {
   spawn gateway "$RUN/gateway/gateway.log" "${DAEMON_CMD[@]}"
   add_log gateway "$RUN/gateway/gateway.log"
   local gw_pid=$SPAWNED_PID
+  GATEWAY_PID=$gw_pid
   wait_port "$GATEWAY_IP" "$SIP_PORT" tcp "$START_TIMEOUT_S" "$gw_pid" &&
     wait_established "$EDGE_IP" "$RELAY_PORT" "$START_TIMEOUT_S" "$gw_pid" || return 1
   # TCP is up before the TLS and relay handshakes are done: give those a moment.
