@@ -28,18 +28,6 @@ constexpr Millis kRetryMaxMs = 30 * 60 * 1000;
 // to being offline or unreachable for now (RFC 3261 §21.4.4, §21.6.4; RFC 6665 §8.3.1).
 bool refuses_for_good(int status) { return status == 403 || status == 603 || status == 489; }
 
-std::optional<std::uint32_t> retry_after_of(const sip::SipMessage* response) {
-  if (response == nullptr) return std::nullopt;
-  auto value = response->header("Retry-After");
-  if (!value) return std::nullopt;
-  std::uint32_t seconds = 0;
-  const std::string_view text = *value;
-  const auto digits = text.substr(0, text.find_first_not_of("0123456789"));
-  if (digits.empty() || digits.size() > 9) return std::nullopt;
-  for (char c : digits) seconds = seconds * 10 + static_cast<std::uint32_t>(c - '0');
-  return seconds;
-}
-
 std::uint32_t requested_interval(const GatewayConfig& config) {
   const std::int64_t s = config.gateway.subscription_refresh_interval_s;
   return static_cast<std::uint32_t>(
@@ -430,7 +418,7 @@ void PresenceSubscriber::subscribe_outcome(PresenceOutcome&& outcome) {
     // offline or unreachable user (404, 408, 480, 5xx...) is tried again later.
     if (record.state == store::SubscriptionState::active && !refuses_for_good(status)) {
       lapse(std::move(record), "the SUBSCRIBE failed",
-            retry_after_of(outcome.response ? &*outcome.response : nullptr));
+            outcome.response ? outcome.response->retry_after() : std::nullopt);
       return;
     }
     end(record, "the SUBSCRIBE was refused");

@@ -791,6 +791,16 @@ std::optional<std::uint32_t> SipMessage::expires() const {
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(*n, 0xffffffffu));
 }
 
+std::optional<std::uint32_t> SipMessage::retry_after() const {
+  const auto value = header("Retry-After");
+  if (!value) return std::nullopt;
+  std::string_view text = *value;
+  text = text.substr(0, text.find_first_of(" \t(;"));
+  const auto n = parse_digits(text, 9);
+  if (!n) return std::nullopt;
+  return static_cast<std::uint32_t>(*n);
+}
+
 Status SipMessage::set_contact(std::string_view uri) {
   if (uri.empty() || !is_header_safe(uri) ||
       uri.find_first_of("<> \t\",") != std::string_view::npos) {

@@ -105,6 +105,9 @@ class SipMessage {
   // Expires as delta-seconds (RFC 3261 §20.19); nullopt when absent or not a number. Values above
   // 2^32-1 saturate.
   std::optional<std::uint32_t> expires() const;
+  // The delta-seconds of Retry-After (RFC 3261 §20.33), without its comment or parameters;
+  // nullopt when absent or not a number of at most 9 digits.
+  std::optional<std::uint32_t> retry_after() const;
 
   // Setters. Each returns invalid_argument for values that are not header-safe.
   Status set_from(const NameAddr& value);

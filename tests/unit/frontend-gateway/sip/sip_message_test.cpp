@@ -306,3 +306,17 @@ TEST_CASE("SipMessage refuses a From that does not print back the same way", "[u
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.error().detail.find("re-serialization") != std::string::npos);
 }
+
+TEST_CASE("SipMessage reads the delta-seconds of Retry-After", "[unit][sip]") {
+  auto with = [](const std::string& value) {
+    auto m = SipMessage::parse(std::string(kSippMessage));
+    REQUIRE(m.ok());
+    if (!value.empty()) REQUIRE(m->set_header("Retry-After", value).ok());
+    return m->retry_after();
+  };
+  CHECK(with("") == std::nullopt);
+  CHECK(with("90") == 90u);
+  CHECK(with("120 (maintenance);duration=60") == 120u);
+  CHECK(with("soon") == std::nullopt);
+  CHECK(with("1234567890") == std::nullopt);
+}
