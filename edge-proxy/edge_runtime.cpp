@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "common/core/token_source.h"
 #include "edge-proxy/s2s_session.h"
 
 namespace xf::edge {
@@ -13,7 +14,16 @@ EdgeRuntime::EdgeRuntime(uv_loop_t* loop, const EdgeConfig& config, EdgeTls tls,
       tls_(std::move(tls)),
       resolver_(resolver),
       dialer_(resolver, config.s2s, dns::random_pick()),
-      router_(config, *this) {}
+      router_(config, *this,
+              Router::Timekeeper{[loop] { return static_cast<Millis>(uv_now(loop)); },
+                                 [this] { rearm_router(); }},
+              TokenSource().next() | 1),
+      router_timer_(loop, [this] {
+        router_.on_timer(static_cast<Millis>(uv_now(loop_)));
+        rearm_router();
+      }) {}
+
+void EdgeRuntime::rearm_router() { router_timer_.start_at(router_.next_deadline()); }
 
 EdgeRuntime::~EdgeRuntime() = default;
 
@@ -38,6 +48,9 @@ net::Connection* EdgeRuntime::accept_relay() {
   std::uint64_t id = ++last_gateway_id_;
   auto settings = net::RelayChannel::settings_for(config_.relay, relay::Role::edge, "edge",
                                                   tls_.relay, config_.relay.allowed_peers);
+  settings.link.session_for = [this](const std::string& node) {
+    return router_.gateway_session(node);
+  };
   auto* channel =
       net::RelayChannel::make(loop_, *this, std::move(settings), log::cat("relay-in ", id));
   auto link = std::make_unique<GatewayLink>(id, *channel);
@@ -50,6 +63,7 @@ void EdgeRuntime::on_link_event(net::RelayChannel& channel, relay::LinkEvent&& e
   auto it = gateways_.find(&channel);
   if (it == gateways_.end()) return;
   router_.on_link_event(*it->second, std::move(event));
+  rearm_router();
 }
 
 void EdgeRuntime::on_channel_closed(net::RelayChannel& channel, const Error* reason) {
@@ -57,6 +71,7 @@ void EdgeRuntime::on_channel_closed(net::RelayChannel& channel, const Error* rea
   if (it == gateways_.end()) return;
   router_.gateway_closed(*it->second, reason);
   gateways_.erase(it);
+  rearm_router();
 }
 
 void EdgeRuntime::shutdown() {
@@ -66,6 +81,7 @@ void EdgeRuntime::shutdown() {
   for (auto& [channel, link] : gateways_) channels.push_back(channel);
   for (net::RelayChannel* c : channels) c->shutdown("edge proxy shutting down");
   resolver_.close();
+  router_timer_.close();
 }
 
 }  // namespace xf::edge

@@ -13,6 +13,7 @@
 
 #include "common/net/dns_resolver.h"
 #include "common/net/relay_channel.h"
+#include "common/net/timer.h"
 #include "edge-proxy/edge_config.h"
 #include "edge-proxy/edge_tls.h"
 #include "edge-proxy/gateway_link.h"
@@ -47,6 +48,8 @@ class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler 
   // net::RelayChannel::Handler
   void on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) override;
   void on_channel_closed(net::RelayChannel& channel, const Error* reason) override;
+  // Arms the timer that gives up stanzas held for an absent gateway.
+  void rearm_router();
 
   uv_loop_t* loop_;
   const EdgeConfig& config_;
@@ -54,6 +57,7 @@ class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler 
   net::DnsResolver& resolver_;
   S2sDialer dialer_;
   Router router_;
+  net::Timer router_timer_;
   std::uint64_t last_session_id_ = 0;
   std::uint64_t last_gateway_id_ = 0;
   std::map<net::RelayChannel*, std::unique_ptr<GatewayLink>> gateways_;

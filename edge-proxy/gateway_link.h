@@ -17,11 +17,10 @@ class GatewayLink final : public GatewayPort {
   std::uint64_t id() const override { return id_; }
   const std::string& name() const override { return channel_.peer_identity(); }
   std::size_t queued_bytes() const override { return channel_.queued_bytes(); }
-  Result<std::uint64_t> send_stanza(const relay::RoutingFacts& facts,
-                                    std::string_view xml) override;
-  void send_delivered(std::uint64_t ref_seq) override;
-  void send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
-                   const relay::RoutingFacts& facts, std::string_view xml) override;
+  Result<std::uint64_t> send(const relay::Message& message) override {
+    return channel_.send(message);
+  }
+  void complete(relay::Receipt receipt) override { channel_.complete(receipt); }
   std::string describe() const override;
 
  private:

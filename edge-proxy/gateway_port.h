@@ -24,15 +24,12 @@ class GatewayPort {
   // Bytes written to the link and not yet taken by the socket (backpressure).
   virtual std::size_t queued_bytes() const = 0;
 
-  // Partner -> gateway; returns the frame's sequence number.
-  virtual Result<std::uint64_t> send_stanza(const relay::RoutingFacts& facts,
-                                            std::string_view xml) = 0;
-  // What became of the gateway's stanza frame ref_seq: written to the partner stream, or
-  // bounced with a condition. A link that cannot send any more drops the report; the gateway
-  // answers its pending requests when the link goes down.
-  virtual void send_delivered(std::uint64_t ref_seq) = 0;
-  virtual void send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
-                           const relay::RoutingFacts& facts, std::string_view xml) = 0;
+  // A data frame to the gateway (a partner stanza, or the verdict on one of the gateway's
+  // stanzas); returns its sequence number. It is kept in the link's session until acked.
+  virtual Result<std::uint64_t> send(const relay::Message& message) = 0;
+  // The router took responsibility for a stanza the gateway sent (delivered or bounced it):
+  // the gateway may forget it (relay::Session).
+  virtual void complete(relay::Receipt receipt) = 0;
 
   // One line for the operator's status log: name, address, round trip.
   virtual std::string describe() const = 0;

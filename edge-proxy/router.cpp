@@ -11,9 +11,11 @@ constexpr std::size_t kMaxStanzaDepth = 64;
 
 }  // namespace
 
-Router::Router(const EdgeConfig& config, S2sFactory& factory)
+Router::Router(const EdgeConfig& config, S2sFactory& factory, Timekeeper time, std::uint64_t token)
     : config_(config),
       factory_(factory),
+      time_(std::move(time)),
+      token_(token),
       reader_("jabber:server",
               xml::StreamParser::Limits{static_cast<std::size_t>(config.s2s.max_stanza_bytes),
                                         kMaxStanzaDepth}) {}
@@ -48,27 +50,54 @@ S2sPort* Router::find_session(std::uint64_t id) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-GatewayPort* Router::pick_gateway() {
-  std::vector<GatewayPort*> up;
-  for (auto& [id, g] : gateways_) {
-    if (g.up) up.push_back(g.port);
+// A gateway whose link is up, round robin; else one whose link is down but whose stanzas are
+// still held (it is expected back); else none.
+Router::GatewaySession* Router::pick_gateway() {
+  std::vector<GatewaySession*> up;
+  GatewaySession* held = nullptr;
+  for (auto& [name, g] : gateway_sessions_) {
+    if (g.port != nullptr) {
+      up.push_back(&g);
+    } else if (held == nullptr || g.down_since > held->down_since) {
+      held = &g;
+    }
   }
-  if (up.empty()) return nullptr;
-  return up[round_robin_++ % up.size()];
+  if (!up.empty()) return up[round_robin_++ % up.size()];
+  if (held != nullptr && time_.now() - held->down_since < held->session->limits().max_age_ms) {
+    return held;
+  }
+  return nullptr;
+}
+
+relay::Session* Router::gateway_session(const std::string& node_name) {
+  GatewaySession& g = gateway_sessions_[node_name];
+  if (!g.session) g.session = std::make_unique<relay::Session>(token_, config_.relay.session);
+  return g.session.get();
+}
+
+Result<std::uint64_t> Router::send_to(GatewaySession& gateway, const relay::Message& message) {
+  if (gateway.port != nullptr) return gateway.port->send(message);
+  const bool first = gateway.session->unacked().empty();
+  auto stored = gateway.session->queue(message, time_.now(), relay::kDefaultMaxPayloadBytes);
+  if (!stored) return fail(stored.error());
+  if (first) time_.deadline_changed();
+  return (*stored)->seq;
 }
 
 // Partner -> gateway.
 void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string_view local_domain,
                             std::string_view remote_domain, xmpp::PeerAuth auth) {
-  GatewayPort* gateway = pick_gateway();
-  if (gateway == nullptr) {
+  GatewaySession* target = pick_gateway();
+  if (target == nullptr) {
     log_.warn("no gateway link is up: bouncing <", stanza.name(), "> from ", remote_domain);
     bounce_to_partner(stanza, xmpp::StanzaError::service_unavailable,
                       "the gateway to the SIP platform is not connected", local_domain,
                       remote_domain);
     return;
   }
-  if (static_cast<std::int64_t>(gateway->queued_bytes()) > config_.relay.max_queue_bytes) {
+  GatewayPort* gateway = target->port;
+  if (gateway != nullptr &&
+      static_cast<std::int64_t>(gateway->queued_bytes()) > config_.relay.max_queue_bytes) {
     // The gateway does not keep up: refuse with an error rather than buffer without bound.
     log_.warn("relay queue to ", gateway->name(), " holds ", gateway->queued_bytes(),
               " bytes (max_queue_bytes ", config_.relay.max_queue_bytes, "): bouncing <",
@@ -85,7 +114,7 @@ void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string
   facts.stream_id = session.stream_id();
   scratch_.clear();
   xml::serialize(stanza, scratch_);
-  auto sent = gateway->send_stanza(facts, scratch_);
+  auto sent = send_to(*target, relay::StanzaMsg{std::move(facts), scratch_});
   if (!sent.ok()) {
     log_.warn("cannot relay <", stanza.name(), ">: ", sent.error().detail);
     bounce_to_partner(stanza, xmpp::StanzaError::resource_constraint, sent.error().detail,
@@ -107,19 +136,28 @@ void Router::bounce_to_partner(const xml::Element& stanza, xmpp::StanzaError con
   xml::Element reply = xmpp::make_error_reply(stanza, condition, text);
   if (xmpp::domain_of(reply.attr("from")).empty()) reply.set_attr("from", std::string(local));
   if (xmpp::domain_of(reply.attr("to")).empty()) reply.set_attr("to", std::string(remote));
-  route_outbound(Queued{std::move(reply), 0, 0}, std::string(local), std::string(remote));
+  route_outbound(Queued{std::move(reply), std::string(), relay::Receipt{}}, std::string(local),
+                 std::string(remote));
 }
 
 // Gateway -> partner.
-void Router::gateway_stanza(GatewayPort& gateway, std::uint64_t seq, relay::StanzaMsg&& msg) {
+void Router::gateway_stanza(const std::string& node, relay::StanzaReceived&& received) {
+  relay::StanzaMsg& msg = received.stanza;
   auto parsed = reader_.read(msg.xml);
   const relay::RoutingFacts& facts = msg.facts;
   if (!parsed.ok()) {
     log_.warn("gateway sent a stanza that does not parse: ", parsed.error().text);
-    gateway.send_bounce(seq, xmpp::StanzaError::bad_request, facts, msg.xml);
+    GatewaySession& g = gateway_sessions_[node];
+    (void)send_to(g, relay::BounceMsg{received.receipt.seq, xmpp::StanzaError::bad_request, facts,
+                                      msg.xml, received.receipt.peer_token});
+    if (g.port != nullptr) {
+      g.port->complete(received.receipt);
+    } else {
+      g.session->complete(received.receipt);
+    }
     return;
   }
-  Queued queued{std::move(*parsed), gateway.id(), seq};
+  Queued queued{std::move(*parsed), node, received.receipt};
   std::string from = xmpp::domain_of(queued.stanza.attr("from"));
   std::string to = xmpp::domain_of(queued.stanza.attr("to"));
   if (facts.direction != relay::Direction::outbound || !config_.is_hosted(facts.local_domain) ||
@@ -163,32 +201,41 @@ void Router::route_outbound(Queued queued, const std::string& local, const std::
 
 // Tells the gateway what became of its stanza: delivered to the partner stream (condition
 // empty) or bounced with an RFC 6120 condition.
+// The verdict goes into the gateway's session (on its link when one is up), and only then is
+// the gateway's frame completed, so that the gateway forgets it once it can learn the verdict.
 void Router::report(const Queued& queued, std::optional<xmpp::StanzaError> condition) {
-  if (queued.gateway == 0) {
+  if (queued.gateway.empty()) {
     if (condition) {
       log_.info("error reply to ", queued.stanza.attr("to"),
                 " not deliverable: ", xmpp::to_string(*condition));
     }
     return;
   }
-  auto it = gateways_.find(queued.gateway);
-  if (it == gateways_.end() || !it->second.up) {
-    log_.warn("cannot report ", condition ? xmpp::to_string(*condition) : "delivery", " of frame ",
-              queued.seq, ": its gateway link is gone");
-    return;
-  }
-  GatewayPort& gateway = *it->second.port;
+  GatewaySession& gateway = gateway_sessions_[queued.gateway];
+  if (!gateway.session) return;
+  Result<std::uint64_t> sent{0};
   if (!condition) {
-    gateway.send_delivered(queued.seq);
-    return;
+    sent = send_to(gateway, relay::DeliveredMsg{queued.receipt.seq, queued.receipt.peer_token});
+  } else {
+    relay::RoutingFacts facts;
+    facts.local_domain = xmpp::domain_of(queued.stanza.attr("from"));
+    facts.remote_domain = xmpp::domain_of(queued.stanza.attr("to"));
+    facts.direction = relay::Direction::outbound;
+    scratch_.clear();
+    xml::serialize(queued.stanza, scratch_);
+    sent = send_to(gateway, relay::BounceMsg{queued.receipt.seq, *condition, std::move(facts),
+                                             scratch_, queued.receipt.peer_token});
   }
-  relay::RoutingFacts facts;
-  facts.local_domain = xmpp::domain_of(queued.stanza.attr("from"));
-  facts.remote_domain = xmpp::domain_of(queued.stanza.attr("to"));
-  facts.direction = relay::Direction::outbound;
-  scratch_.clear();
-  xml::serialize(queued.stanza, scratch_);
-  gateway.send_bounce(queued.seq, *condition, facts, scratch_);
+  if (!sent.ok()) {
+    log_.warn("cannot report ", condition ? xmpp::to_string(*condition) : "delivery", " of frame ",
+              queued.receipt.seq, " to ", queued.gateway, ": ", sent.error().detail);
+  }
+  // A write may have closed the link (and port is null again then).
+  if (gateway.port != nullptr) {
+    gateway.port->complete(queued.receipt);
+  } else {
+    gateway.session->complete(queued.receipt);
+  }
 }
 
 void Router::dialback_request(S2sPort& inbound, const xmpp::DialbackRequest& request) {
@@ -257,7 +304,7 @@ void Router::session_closed(S2sPort& session, const Error* reason) {
 }
 
 void Router::gateway_opened(GatewayPort& gateway) {
-  gateways_[gateway.id()] = Gateway{&gateway, false};
+  gateways_[gateway.id()] = Gateway{&gateway, false, std::string()};
 }
 
 void Router::on_link_event(GatewayPort& gateway, relay::LinkEvent&& event) {
@@ -265,24 +312,89 @@ void Router::on_link_event(GatewayPort& gateway, relay::LinkEvent&& event) {
   if (it == gateways_.end()) return;
   if (auto* up = std::get_if<relay::LinkEstablished>(&event)) {
     it->second.up = true;
+    it->second.node = up->peer_name;
+    relay::Session* session = gateway_session(up->peer_name);
+    GatewaySession& g = gateway_sessions_[up->peer_name];
+    if (g.port != nullptr && g.port != &gateway) {
+      // The older link ends itself (relay::CloseCause::superseded).
+      if (auto old = gateways_.find(g.port->id()); old != gateways_.end()) old->second.up = false;
+    }
+    g.port = &gateway;
     log_.info("gateway link up: ", up->peer_name, " (", gateway.name(), ", version ", up->version,
-              "); ", gateways_.size(), " gateway link(s)");
+              "); ", gateways_.size(), " gateway link(s); ", session->unacked().size(),
+              " frame(s) sent again");
   } else if (auto* stanza = std::get_if<relay::StanzaReceived>(&event)) {
-    gateway_stanza(gateway, stanza->seq, std::move(stanza->stanza));
+    if (it->second.up) gateway_stanza(it->second.node, std::move(*stanza));
   } else if (std::get_if<relay::LinkClosed>(&event) != nullptr) {
-    it->second.up = false;
+    link_down(it->second);
+  }
+}
+
+void Router::link_down(Gateway& link) {
+  link.up = false;
+  auto g = gateway_sessions_.find(link.node);
+  if (g == gateway_sessions_.end() || g->second.port != link.port) return;
+  g->second.port = nullptr;
+  g->second.down_since = time_.now();
+  const relay::Session& session = *g->second.session;
+  if (!session.unacked().empty()) {
+    log_.warn("gateway ", link.node, " is not connected: holding ", session.unacked().size(),
+              " frame(s) for it, for up to ", session.limits().max_age_ms / 1000, " s");
   }
 }
 
 void Router::gateway_closed(GatewayPort& gateway, const Error* reason) {
-  if (gateways_.erase(gateway.id()) == 0) return;
+  auto it = gateways_.find(gateway.id());
+  if (it == gateways_.end()) return;
+  link_down(it->second);
+  gateways_.erase(it);
   log_.info("gateway link ", gateway.id(), " closed",
             reason != nullptr ? ": " + reason->detail : std::string());
+}
+
+Millis Router::next_deadline() const {
+  Millis next = kNoDeadline;
+  for (const auto& [name, g] : gateway_sessions_) {
+    if (g.port == nullptr) next = std::min(next, g.session->next_expiry());
+  }
+  return next;
+}
+
+void Router::on_timer(Millis now) {
+  for (auto& [name, g] : gateway_sessions_) {
+    if (g.port != nullptr) continue;
+    std::vector<relay::Session::Stored> expired = g.session->expire(now);
+    std::size_t stanzas = 0;
+    for (const relay::Session::Stored& stored : expired) {
+      if (stored.type != relay::FrameType::stanza) continue;  // A verdict nobody waits for now.
+      auto message = relay::decode_payload(
+          stored.type, std::string_view(stored.frame).substr(relay::kHeaderBytes));
+      if (!message) continue;
+      const auto& msg = std::get<relay::StanzaMsg>(*message);
+      auto parsed = reader_.read(msg.xml);
+      if (!parsed.ok()) continue;
+      ++stanzas;
+      bounce_to_partner(*parsed, xmpp::StanzaError::remote_server_timeout,
+                        "the gateway to the SIP platform did not come back in time",
+                        msg.facts.local_domain, msg.facts.remote_domain);
+    }
+    if (!expired.empty()) {
+      log_.warn("gateway ", name, " stayed away for ", g.session->limits().max_age_ms / 1000,
+                " s: gave up ", expired.size(), " frame(s), ", stanzas,
+                " partner stanza(s) bounced");
+    }
+  }
 }
 
 void Router::log_status() const {
   std::size_t up = 0;
   for (const auto& [id, g] : gateways_) up += g.up ? 1 : 0;
+  for (const auto& [name, g] : gateway_sessions_) {
+    log_.info("status: gateway session ", name, g.port != nullptr ? " (link up)" : " (no link)",
+              ": ", g.session->unacked().size(), " frame(s) unacknowledged, ",
+              g.session->unacked_bytes(), " bytes; received up to ", g.session->highest_received(),
+              ", completed up to ", g.session->ack_point());
+  }
   log_.info("status: ", up, " gateway link(s) up, ", sessions_.size(), " s2s session(s), ",
             outbound_.size(), " outbound route(s)");
   for (const auto& [id, g] : gateways_) {

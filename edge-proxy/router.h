@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@
 #include "common/core/log.h"
 #include "common/core/result.h"
 #include "common/relay/link.h"
+#include "common/relay/session.h"
 #include "common/xml/stanza_reader.h"
 #include "common/xmpp/s2s_stream.h"
 #include "edge-proxy/edge_config.h"
@@ -31,7 +34,14 @@ namespace xf::edge {
 
 class Router {
  public:
-  Router(const EdgeConfig& config, S2sFactory& factory);
+  // The loop's time, and a call that makes the owner re-read next_deadline().
+  struct Timekeeper {
+    std::function<Millis()> now;
+    std::function<void()> deadline_changed;
+  };
+
+  // token: this edge incarnation's relay session token (random per start).
+  Router(const EdgeConfig& config, S2sFactory& factory, Timekeeper time, std::uint64_t token);
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
@@ -66,6 +76,14 @@ class Router {
   void gateway_opened(GatewayPort& gateway);
   void on_link_event(GatewayPort& gateway, relay::LinkEvent&& event);
   void gateway_closed(GatewayPort& gateway, const Error* reason);
+  // The session of the gateway that names itself node_name in its hello, made on first use. It
+  // outlives the gateway's links: while none is up, partner stanzas wait in it (bounded by
+  // count, bytes and age) for the gateway to come back.
+  relay::Session* gateway_session(const std::string& node_name);
+  // When the oldest stanza held for a gateway whose link is down must be given up.
+  Millis next_deadline() const;
+  // Bounces the held stanzas that are too old (remote-server-timeout).
+  void on_timer(Millis now);
 
   // Daemon shutdown: ends every stream with system-shutdown and opens nothing new. Closing the
   // gateway links is the runtime's job (they carry the close frame).
@@ -83,8 +101,8 @@ class Router {
   // A stanza waiting for its outbound stream; origin says whom to tell how it went.
   struct Queued {
     xml::Element stanza;
-    std::uint64_t gateway = 0;  // Link id the stanza came from; 0 = an error we generated.
-    std::uint64_t seq = 0;      // Its frame sequence number on that link.
+    std::string gateway;     // Node name of the gateway it came from; "" = an error we made.
+    relay::Receipt receipt;  // Its frame in that gateway's session.
   };
   struct PendingVerify {
     std::uint64_t inbound = 0;  // Session id of the stream that asked.
@@ -98,25 +116,38 @@ class Router {
   struct Gateway {
     GatewayPort* port = nullptr;
     bool up = false;
+    std::string node;  // The session it carries, once up.
+  };
+  struct GatewaySession {
+    std::unique_ptr<relay::Session> session;
+    GatewayPort* port = nullptr;  // The link carrying it now; null while none is up.
+    Millis down_since = 0;
   };
 
   Outbound& outbound_for(const std::string& local, const std::string& remote);
   void route_outbound(Queued queued, const std::string& local, const std::string& remote);
-  void gateway_stanza(GatewayPort& gateway, std::uint64_t seq, relay::StanzaMsg&& msg);
+  void gateway_stanza(const std::string& node, relay::StanzaReceived&& received);
+  // A data frame to a gateway: on its link when one is up, else kept in its session.
+  Result<std::uint64_t> send_to(GatewaySession& gateway, const relay::Message& message);
   // Delivered when condition is empty, else bounced with it.
   void report(const Queued& queued, std::optional<xmpp::StanzaError> condition);
   // The error reply goes from local to remote; an address of the original that is not a valid
   // JID is replaced by that domain.
   void bounce_to_partner(const xml::Element& stanza, xmpp::StanzaError condition,
                          std::string_view text, std::string_view local, std::string_view remote);
-  GatewayPort* pick_gateway();
+  GatewaySession* pick_gateway();
+  // A link stopped carrying its session: the session keeps its frames for the gateway.
+  void link_down(Gateway& link);
   S2sPort* find_session(std::uint64_t id) const;
 
   const EdgeConfig& config_;
   S2sFactory& factory_;
   std::map<std::uint64_t, S2sPort*> sessions_;  // Every live s2s session by id.
   std::map<Pair, Outbound> outbound_;
-  std::map<std::uint64_t, Gateway> gateways_;  // By link id.
+  std::map<std::uint64_t, Gateway> gateways_;               // By link id.
+  std::map<std::string, GatewaySession> gateway_sessions_;  // By gateway node name.
+  Timekeeper time_;
+  std::uint64_t token_;
   std::uint64_t round_robin_ = 0;
   xml::StanzaReader reader_;
   std::string scratch_;

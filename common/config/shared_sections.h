@@ -19,10 +19,13 @@ struct RelayLinkConfig {
   // The link's own defaults (relay/link.h says why), in the seconds the config speaks.
   std::int64_t heartbeat_interval_s = relay::kDefaultHeartbeatIntervalMs / 1000;
   std::int64_t dead_peer_timeout_s = relay::kDefaultDeadPeerTimeoutMs / 1000;
+  // What this daemon holds for the other while it does not acknowledge (link down, restart):
+  // hold_max_frames, hold_max_bytes, hold_max_age_s (relay/session.h).
+  relay::SessionLimits session;
 };
 
-// Reads certificate, private_key, ca_file, heartbeat_interval_s and dead_peer_timeout_s, then
-// checks that a peer is declared dead only after it missed heartbeats.
+// Reads certificate, private_key, ca_file, heartbeat_interval_s, dead_peer_timeout_s and the
+// hold_* bounds, then checks that a peer is declared dead only after it missed heartbeats.
 void read_relay_link(ConfigSection& relay, RelayLinkConfig& out);
 
 // Reads "log_level": debug|info|warn|error, info by default.

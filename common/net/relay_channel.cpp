@@ -85,8 +85,12 @@ void RelayChannel::on_plaintext(std::string_view bytes) {
 
 void RelayChannel::dispatch(std::vector<relay::LinkEvent>&& events) {
   flush();
+  dispatching_ = true;
   for (relay::LinkEvent& event : events) {
-    if (gone_) return;
+    if (gone_) {
+      dispatching_ = false;
+      return;
+    }
     bool last = std::holds_alternative<relay::LinkClosed>(event);
     if (last) {
       const auto& closed = std::get<relay::LinkClosed>(event);
@@ -96,11 +100,25 @@ void RelayChannel::dispatch(std::vector<relay::LinkEvent>&& events) {
     handler_.on_link_event(*this, std::move(event));
     flush();
     if (last) {
+      dispatching_ = false;
       close();
       return;
     }
   }
+  dispatching_ = false;
+  if (gone_) return;
+  // One ack for everything this read completed.
+  link_.send_ack();
+  flush();
   if (!closing()) timer_.start_at(link_.next_deadline());
+}
+
+void RelayChannel::complete(relay::Receipt receipt) {
+  if (!link_.has_session()) return;
+  link_.session().complete(receipt);
+  if (dispatching_) return;
+  link_.send_ack();
+  flush();
 }
 
 void RelayChannel::flush() {
@@ -114,6 +132,12 @@ void RelayChannel::flush() {
 Result<std::uint64_t> RelayChannel::send_stanza(const relay::RoutingFacts& facts,
                                                 std::string_view xml) {
   auto seq = link_.send_stanza(facts, xml);
+  flush();
+  return seq;
+}
+
+Result<std::uint64_t> RelayChannel::send(const relay::Message& message) {
+  auto seq = link_.send(message);
   flush();
   return seq;
 }

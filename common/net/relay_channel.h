@@ -55,6 +55,10 @@ class RelayChannel final : public TlsConnection {
   const std::string& peer_identity() const { return peer_identity_; }
 
   Result<std::uint64_t> send_stanza(const relay::RoutingFacts& facts, std::string_view xml);
+  Result<std::uint64_t> send(const relay::Message& message);
+  // The application took responsibility for a received stanza: acknowledged at once, or with
+  // the others of the same read when called while link events are being dispatched.
+  void complete(relay::Receipt receipt);
   // Writes whatever the link has queued (after calling link() senders directly).
   void flush_link() { flush(); }
   // Ends the link with a close frame, then the socket.
@@ -79,6 +83,7 @@ class RelayChannel final : public TlsConnection {
   std::string peer_identity_;
   std::string out_;  // Scratch for link output.
   bool gone_ = false;
+  bool dispatching_ = false;
 };
 
 }  // namespace xf::net

@@ -7,6 +7,7 @@ namespace xf::relay {
 const char* to_string(CloseCause cause) {
   switch (cause) {
     case CloseCause::local: return "local";
+    case CloseCause::superseded: return "superseded";
     case CloseCause::peer_closed: return "peer-closed";
     case CloseCause::protocol_error: return "protocol-error";
     case CloseCause::version_mismatch: return "version-mismatch";
@@ -16,23 +17,56 @@ const char* to_string(CloseCause cause) {
   return "unknown";
 }
 
-Link::Link(LinkConfig config) : config_(std::move(config)), decoder_(config_.max_payload_bytes) {}
+namespace {
+
+// The token of a session that lives and dies with its link (no resumption is possible).
+constexpr std::uint64_t kPrivateSessionToken = 1;
+
+}  // namespace
+
+Link::Link(LinkConfig config) : config_(std::move(config)), decoder_(config_.max_payload_bytes) {
+  if (config_.session == nullptr && !config_.session_for) {
+    own_session_ = std::make_unique<Session>(kPrivateSessionToken, SessionLimits{});
+    session_ = own_session_.get();
+  }
+}
+
+void Link::attach(Session* session) {
+  session_ = session;
+  generation_ = session_->attach();
+}
 
 void Link::start(Millis now) {
   if (state_ != State::idle) return;
   state_ = State::handshaking;
+  now_ = now;
   last_received_ = now;
   hello_deadline_ = now + config_.hello_timeout_ms;
   if (config_.role == Role::gateway) {
-    append_message(output_,
-                   Hello{config_.min_version, config_.max_version, config_.role, config_.node_name},
-                   0);
+    if (config_.session != nullptr) attach(config_.session);
+    Hello hello{config_.min_version, config_.max_version, config_.role, config_.node_name};
+    hello.token = session_->token();
+    hello.first_seq = session_->first_unacked();
+    hello.known_peer_token = session_->peer_token();
+    hello.acked = session_->ack_point();
+    session_->ack_sent = session_->ack_point();
+    append_message(output_, hello, 0);
   }
+}
+
+bool Link::superseded(std::vector<LinkEvent>& events) {
+  if (session_ == nullptr || generation_ == 0 || session_->generation() == generation_) {
+    return false;
+  }
+  end(CloseCause::superseded, "a newer link to the same peer took over", events);
+  return true;
 }
 
 std::vector<LinkEvent> Link::feed(std::string_view bytes, Millis now) {
   std::vector<LinkEvent> events;
   if (state_ == State::closed || state_ == State::idle) return events;
+  now_ = now;
+  if (superseded(events)) return events;
   frames_.clear();
   Status decoded = decoder_.feed(bytes, frames_);
   // Frames completed before a framing error are still handled, in order.
@@ -82,7 +116,7 @@ void Link::handle_frame(Frame& frame, Millis now, std::vector<LinkEvent>& events
     }
     case FrameType::ack: {
       std::uint64_t seq = std::get<AckMsg>(*message).seq;
-      if (seq > last_sent_seq()) {
+      if (!session_->acked(seq)) {
         end(CloseCause::protocol_error,
             "ack for sequence " + std::to_string(seq) + " that was never sent", events);
         return;
@@ -115,8 +149,33 @@ void Link::handle_hello(const Hello& hello, std::vector<LinkEvent>& events) {
         events);
     return;
   }
-  append_message(output_, HelloAck{high, config_.node_name}, 0);
+  if (config_.session_for) {
+    Session* session = config_.session_for(hello.node_name);
+    if (session == nullptr) {
+      end(CloseCause::protocol_error, "no relay session for gateway " + hello.node_name, events);
+      return;
+    }
+    attach(session);
+  }
+  session_->peer_hello(hello.token, hello.first_seq);
+  // The gateway's ack point counts only if it is about this incarnation.
+  if (hello.known_peer_token == session_->token() && !session_->acked(hello.acked)) {
+    end(CloseCause::protocol_error,
+        "peer claims frame " + std::to_string(hello.acked) + " that was never sent", events);
+    return;
+  }
+  HelloAck ack{high, config_.node_name};
+  ack.token = session_->token();
+  ack.first_seq = session_->first_unacked();
+  ack.acked = session_->ack_point();
+  session_->ack_sent = session_->ack_point();
+  append_message(output_, ack, 0);
   established_now(hello.node_name, high, hello.role, events);
+  resend();
+}
+
+void Link::resend() {
+  for (const Session::Stored& stored : session_->unacked()) output_.append(stored.frame);
 }
 
 void Link::handle_hello_ack(const HelloAck& ack, std::vector<LinkEvent>& events) {
@@ -131,7 +190,14 @@ void Link::handle_hello_ack(const HelloAck& ack, std::vector<LinkEvent>& events)
         events);
     return;
   }
+  session_->peer_hello(ack.token, ack.first_seq);
+  if (!session_->acked(ack.acked)) {
+    end(CloseCause::protocol_error,
+        "peer claims frame " + std::to_string(ack.acked) + " that was never sent", events);
+    return;
+  }
   established_now(ack.node_name, ack.version, Role::edge, events);
+  resend();
 }
 
 void Link::established_now(std::string peer_name, std::uint16_t version, Role peer_role,
@@ -154,26 +220,28 @@ void Link::handle_data(Frame& frame, std::vector<LinkEvent>& events) {
     end(CloseCause::protocol_error, "data frame without a sequence number", events);
     return;
   }
-  if (frame.seq <= highest_received_) {
-    ++duplicates_dropped_;
-    return;
-  }
-  if (frame.seq != highest_received_ + 1) {
-    end(CloseCause::protocol_error,
-        "sequence gap: expected " + std::to_string(highest_received_ + 1) + ", got " +
-            std::to_string(frame.seq),
-        events);
-    return;
-  }
   auto message = decode_payload(frame.type, frame.payload);
   if (!message) {
     end(CloseCause::protocol_error, message.error().detail, events);
     return;
   }
-  highest_received_ = frame.seq;
+  switch (session_->receive(frame.seq)) {
+    case Session::Arrival::duplicate: ++duplicates_dropped_; return;
+    case Session::Arrival::gap:
+      end(CloseCause::protocol_error,
+          "sequence gap: expected " + std::to_string(session_->highest_received() + 1) + ", got " +
+              std::to_string(frame.seq),
+          events);
+      return;
+    case Session::Arrival::fresh: break;
+  }
+  const Receipt receipt = session_->receipt(frame.seq);
+  // Only a stanza waits for the application; anything else is done once it is reported.
+  if (frame.type != FrameType::stanza) session_->complete(receipt);
   switch (frame.type) {
     case FrameType::stanza:
-      events.emplace_back(StanzaReceived{frame.seq, std::get<StanzaMsg>(std::move(*message))});
+      events.emplace_back(
+          StanzaReceived{frame.seq, std::get<StanzaMsg>(std::move(*message)), receipt});
       break;
     case FrameType::bounce:
       events.emplace_back(BounceReceived{frame.seq, std::get<BounceMsg>(std::move(*message))});
@@ -194,6 +262,8 @@ void Link::handle_data(Frame& frame, std::vector<LinkEvent>& events) {
 
 std::vector<LinkEvent> Link::on_timer(Millis now) {
   std::vector<LinkEvent> events;
+  now_ = std::max(now_, now);
+  if (state_ != State::closed && superseded(events)) return events;
   if (state_ == State::handshaking && now >= hello_deadline_) {
     end(CloseCause::hello_timeout, "relay handshake timed out", events);
     return events;
@@ -224,27 +294,26 @@ Result<std::uint64_t> Link::send_data(const Message& message) {
   if (state_ != State::established) {
     return fail(Errc::protocol_error, "relay link is not established");
   }
-  std::string payload = encode_payload(message);
-  if (payload.size() > config_.max_payload_bytes) {
-    return fail(Errc::limit_exceeded, "relay payload of " + std::to_string(payload.size()) +
-                                          " bytes exceeds the frame limit");
+  if (session_->generation() != generation_) {
+    return fail(Errc::protocol_error, "relay link was superseded");
   }
-  std::uint64_t seq = next_seq_++;
-  append_frame(output_, frame_type(message), seq, payload);
-  return seq;
+  auto stored = session_->queue(message, now_, config_.max_payload_bytes);
+  if (!stored) return fail(stored.error());
+  output_.append((*stored)->frame);
+  return (*stored)->seq;
 }
 
 Result<std::uint64_t> Link::send_stanza(const RoutingFacts& facts, std::string_view xml) {
   return send_data(StanzaMsg{facts, std::string(xml)});
 }
 
-Result<std::uint64_t> Link::send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
+Result<std::uint64_t> Link::send_bounce(Receipt ref, xmpp::StanzaError condition,
                                         const RoutingFacts& facts, std::string_view xml) {
-  return send_data(BounceMsg{ref_seq, condition, facts, std::string(xml)});
+  return send_data(BounceMsg{ref.seq, condition, facts, std::string(xml), ref.peer_token});
 }
 
-Result<std::uint64_t> Link::send_delivered(std::uint64_t ref_seq) {
-  return send_data(DeliveredMsg{ref_seq});
+Result<std::uint64_t> Link::send_delivered(Receipt ref) {
+  return send_data(DeliveredMsg{ref.seq, ref.peer_token});
 }
 
 Result<std::uint64_t> Link::send_policy(std::string_view json) {
@@ -255,12 +324,16 @@ Result<std::uint64_t> Link::send_reachability(std::string_view remote_domain, bo
   return send_data(ReachabilityMsg{std::string(remote_domain), up});
 }
 
-Status Link::send_ack() {
-  if (state_ != State::established) {
-    return fail(Errc::protocol_error, "relay link is not established");
-  }
-  append_message(output_, AckMsg{highest_received_}, 0);
-  return {};
+void Link::send_ack() {
+  if (state_ != State::established || session_->generation() != generation_) return;
+  if (session_->ack_point() <= session_->ack_sent) return;
+  session_->ack_sent = session_->ack_point();
+  append_message(output_, AckMsg{session_->ack_point()}, 0);
+}
+
+void Link::complete(Receipt receipt) {
+  session_->complete(receipt);
+  send_ack();
 }
 
 void Link::close(std::string_view reason) {

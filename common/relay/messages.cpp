@@ -57,10 +57,17 @@ struct Encoder {
     wire::put_u16(out, m.max_version);
     wire::put_u8(out, static_cast<std::uint8_t>(m.role));
     wire::put_string(out, m.node_name);
+    wire::put_u64(out, m.token);
+    wire::put_u64(out, m.first_seq);
+    wire::put_u64(out, m.known_peer_token);
+    wire::put_u64(out, m.acked);
   }
   void operator()(const HelloAck& m) {
     wire::put_u16(out, m.version);
     wire::put_string(out, m.node_name);
+    wire::put_u64(out, m.token);
+    wire::put_u64(out, m.first_seq);
+    wire::put_u64(out, m.acked);
   }
   void operator()(const Heartbeat& m) { wire::put_u64(out, m.token); }
   void operator()(const HeartbeatAck& m) { wire::put_u64(out, m.token); }
@@ -69,6 +76,7 @@ struct Encoder {
     wire::put_string(out, m.xml);
   }
   void operator()(const BounceMsg& m) {
+    wire::put_u64(out, m.ref_token);
     wire::put_u64(out, m.ref_seq);
     wire::put_string(out, xmpp::to_string(m.condition));
     put_facts(out, m.facts);
@@ -81,7 +89,10 @@ struct Encoder {
   }
   void operator()(const AckMsg& m) { wire::put_u64(out, m.seq); }
   void operator()(const CloseMsg& m) { wire::put_string(out, m.reason); }
-  void operator()(const DeliveredMsg& m) { wire::put_u64(out, m.ref_seq); }
+  void operator()(const DeliveredMsg& m) {
+    wire::put_u64(out, m.ref_token);
+    wire::put_u64(out, m.ref_seq);
+  }
 };
 
 struct TypeOf {
@@ -128,6 +139,10 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
       m.max_version = r.u16();
       std::uint8_t role = r.u8();
       m.node_name = r.string();
+      m.token = r.u64();
+      m.first_seq = r.u64();
+      m.known_peer_token = r.u64();
+      m.acked = r.u64();
       valid = role == static_cast<std::uint8_t>(Role::edge) ||
               role == static_cast<std::uint8_t>(Role::gateway);
       if (valid) m.role = static_cast<Role>(role);
@@ -138,6 +153,9 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
       HelloAck m;
       m.version = r.u16();
       m.node_name = r.string();
+      m.token = r.u64();
+      m.first_seq = r.u64();
+      m.acked = r.u64();
       message = std::move(m);
       break;
     }
@@ -152,6 +170,7 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
     }
     case FrameType::bounce: {
       BounceMsg m;
+      m.ref_token = r.u64();
       m.ref_seq = r.u64();
       std::optional<xmpp::StanzaError> condition = xmpp::parse_stanza_error(r.string());
       valid = read_facts(r, m.facts) && condition.has_value();
@@ -172,7 +191,13 @@ Result<Message> decode_payload(FrameType type, std::string_view payload) {
     }
     case FrameType::ack: message = AckMsg{r.u64()}; break;
     case FrameType::close: message = CloseMsg{r.string()}; break;
-    case FrameType::delivered: message = DeliveredMsg{r.u64()}; break;
+    case FrameType::delivered: {
+      DeliveredMsg m;
+      m.ref_token = r.u64();
+      m.ref_seq = r.u64();
+      message = m;
+      break;
+    }
     default: valid = false;
   }
   if (!valid || !r.ok() || !r.at_end()) return bad_payload(type);

@@ -1,17 +1,19 @@
 // Payloads of relay frames and their compact binary encoding (no JSON on the hot path).
 // Strings are a u32 length then the bytes; enums are one byte; integers are big-endian.
 //
-//   hello         u16 min_version, u16 max_version, u8 role, string node_name
-//   hello_ack     u16 version, string node_name
+//   hello         u16 min_version, u16 max_version, u8 role, string node_name, u64 token,
+//                 u64 first_seq, u64 known_peer_token, u64 acked
+//   hello_ack     u16 version, string node_name, u64 token, u64 first_seq, u64 acked
 //   heartbeat     u64 token (the sender's clock; echoed back)
 //   heartbeat_ack u64 token
 //   stanza        facts, string xml
-//   bounce        u64 ref_seq, string condition (an RFC 6120 stanza error name), facts,
+//   bounce        u64 ref_token, u64 ref_seq, string condition (an RFC 6120 stanza error name),
+//   facts,
 //                 string xml
-//   delivered     u64 ref_seq
+//   delivered     u64 ref_token, u64 ref_seq
 //   policy        string json
 //   reachability  string remote_domain, u8 up (0 | 1)
-//   ack           u64 highest sequence number received
+//   ack           u64 ack point: every frame up to this number is completed
 //   close         string reason
 //   facts         string local_domain, string remote_domain, u8 direction, u8 auth
 //                 (xmpp::PeerAuth), string stream_id
@@ -59,16 +61,25 @@ struct RoutingFacts {
   bool operator==(const RoutingFacts&) const = default;
 };
 
+// The hellos also resume the sessions (relay::Session): each side's incarnation token, the
+// oldest frame number it will (re)send, and its ack point for the peer incarnation it knows.
 struct Hello {
   std::uint16_t min_version = 0;
   std::uint16_t max_version = 0;
   Role role = Role::gateway;
   std::string node_name;
+  std::uint64_t token = 0;
+  std::uint64_t first_seq = 1;
+  std::uint64_t known_peer_token = 0;  // The edge incarnation the gateway last spoke to.
+  std::uint64_t acked = 0;             // What it completed of that incarnation (ack point).
   bool operator==(const Hello&) const = default;
 };
 struct HelloAck {
   std::uint16_t version = 0;
   std::string node_name;
+  std::uint64_t token = 0;
+  std::uint64_t first_seq = 1;
+  std::uint64_t acked = 0;  // What it completed of the gateway's incarnation (ack point).
   bool operator==(const HelloAck&) const = default;
 };
 struct Heartbeat {
@@ -88,7 +99,8 @@ struct BounceMsg {
   std::uint64_t ref_seq = 0;  // The stanza frame this answers (0: not a relayed stanza).
   xmpp::StanzaError condition = xmpp::StanzaError::undefined_condition;
   RoutingFacts facts;
-  std::string xml;  // The stanza that could not be delivered.
+  std::string xml;              // The stanza that could not be delivered.
+  std::uint64_t ref_token = 0;  // The incarnation that sent frame ref_seq.
   bool operator==(const BounceMsg&) const = default;
 };
 struct PolicyMsg {
@@ -103,6 +115,7 @@ struct ReachabilityMsg {
 // The edge wrote the stanza of frame ref_seq to an authenticated partner stream.
 struct DeliveredMsg {
   std::uint64_t ref_seq = 0;
+  std::uint64_t ref_token = 0;  // The incarnation that sent frame ref_seq.
   bool operator==(const DeliveredMsg&) const = default;
 };
 

@@ -62,7 +62,8 @@ void Gateway::rearm() { clock_.wake_at(stopped_ ? kNoDeadline : next_deadline())
 
 void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
   if (auto* stanza = std::get_if<relay::StanzaReceived>(&event)) {
-    partner_stanza(std::move(stanza->stanza));
+    const InboundRef inbound{link, stanza->receipt};
+    if (!partner_stanza(std::move(stanza->stanza), inbound)) relay_sender_.complete(inbound);
   } else if (auto* delivered = std::get_if<relay::DeliveredReceived>(&event)) {
     relay_sender_.on_delivered({link, delivered->delivered.ref_seq});
   } else if (auto* bounce = std::get_if<relay::BounceReceived>(&event)) {
@@ -71,25 +72,22 @@ void Gateway::on_relay_event(std::size_t link, relay::LinkEvent&& event) {
   rearm();
 }
 
-void Gateway::on_relay_link_down(std::size_t link) {
-  relay_sender_.on_link_down(link);
-  im_.on_relay_link_down(link);
-  presence_.on_relay_link_down(link);
-  rearm();
-}
+// Nothing is lost with a link: what was sent on it goes again on the next one, and verdicts on
+// it still come (or a bounce, when the edge stays away too long).
+void Gateway::on_relay_link_down(std::size_t /*link*/) { rearm(); }
 
-void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
+bool Gateway::partner_stanza(relay::StanzaMsg&& msg, const InboundRef& inbound) {
   const relay::RoutingFacts& facts = msg.facts;
   auto parsed = reader_.read(msg.xml);
   if (!parsed.ok()) {
     log_.warn("stanza from ", facts.remote_domain, " does not parse (", parsed.error().text,
               "): dropped");
-    return;
+    return false;
   }
   xml::Element stanza = std::move(parsed.value());
   if (facts.direction != relay::Direction::inbound) {
     log_.warn("<", stanza.name(), "> from the edge is not marked inbound: dropped");
-    return;
+    return false;
   }
   // The edge authenticated remote_domain; a stanza claiming another sender is not answered,
   // since the answer would go to a domain that never sent it.
@@ -97,13 +95,13 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   if (from_domain != facts.remote_domain) {
     log_.warn("<", stanza.name(), "> from '", stanza.attr("from"),
               "' arrived on a stream authenticated for ", facts.remote_domain, ": dropped");
-    return;
+    return false;
   }
   // An error answering a MESSAGE whose SIP transaction is still open is that MESSAGE's answer,
   // not a stanza for an internal user: no partner policy applies and nothing is forwarded.
   if (stanza.name() == "message" && stanza.attr("type") == "error" &&
       im_.on_partner_error(stanza)) {
-    return;
+    return false;
   }
   const std::string to_domain = xmpp::domain_of(stanza.attr("to"));
   // public_unverified partners reach only users who added them (authorizations in the store).
@@ -116,11 +114,12 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
     log_.info("<", stanza.name(), "> from ", facts.remote_domain, " to ", to_domain,
               " refused: ", to_string(verdict));
     relay_sender_.reply_error(stanza, facts, StanzaError::policy_violation, to_string(verdict));
-    return;
+    return false;
   }
   if (stanza.name() == "message") {
-    im_.on_partner_message(std::move(stanza), facts);
-  } else if (stanza.name() == "presence") {
+    return im_.on_partner_message(std::move(stanza), facts, inbound);
+  }
+  if (stanza.name() == "presence") {
     presence_.on_partner_presence(stanza, facts);
   } else if (stanza.name() == "iq") {
     const std::string_view type = stanza.attr("type");
@@ -134,6 +133,7 @@ void Gateway::partner_stanza(relay::StanzaMsg&& msg) {
   } else {
     log_.warn("unknown stanza <", stanza.name(), "> from ", facts.remote_domain, ": dropped");
   }
+  return false;
 }
 
 // ---- SIP events -----------------------------------------------------------------------------

@@ -72,7 +72,8 @@ class Gateway final : public RelayEvents, public SipEvents {
   const SipClient& sip_client() const { return sip_client_; }
 
  private:
-  void partner_stanza(relay::StanzaMsg&& msg);
+  // True when a SIP transaction now carries the stanza and completes it later (ImService).
+  bool partner_stanza(relay::StanzaMsg&& msg, const InboundRef& inbound);
   void sip_request(std::uint64_t connection, sip::SipMessage&& request);
   void rearm();
 

@@ -12,8 +12,9 @@
 
 namespace xf::gw {
 
-// One stanza frame on one link: sequence numbers are per link, so the link is part of the key
-// that Delivered and Bounce answers are matched on.
+// One stanza frame to one edge: sequence numbers are per edge session (relay::Session, which
+// outlives each connection), so the edge's index is part of the key that Delivered and Bounce
+// answers are matched on.
 struct RelayRef {
   std::size_t link = 0;
   std::uint64_t seq = 0;
@@ -22,20 +23,25 @@ struct RelayRef {
   friend auto operator<=>(const RelayRef&, const RelayRef&) = default;
 };
 
-// Erases from an ordered map keyed by RelayRef every frame sent on `link` (a lost link: no
-// verdict comes for them, and the next link numbers its frames from 1 again).
-template <class Map>
-void erase_link(Map& by_ref, std::size_t link) {
-  auto it = by_ref.lower_bound(RelayRef{link, 0});
-  while (it != by_ref.end() && it->first.link == link) it = by_ref.erase(it);
-}
+// A partner stanza the gateway received from one edge: acknowledged to that edge once the
+// gateway has taken responsibility for it (RelayPort::complete).
+struct InboundRef {
+  std::size_t link = 0;
+  relay::Receipt receipt;
+};
 
 class RelayPort {
  public:
   virtual ~RelayPort() = default;
-  virtual bool any_link_up() const = 0;
-  // Sends over an established link; fails when none is up or the link refuses the frame.
+  // A link is up, or was up (or the gateway started) less than the hold time ago: a stanza
+  // sent now waits for the edge (relay.hold_max_age_s) rather than failing.
+  virtual bool can_relay() const = 0;
+  // Sends over an established link, or keeps the frame for the next one; fails when neither
+  // is possible or the frame is refused (too large, too much held).
   virtual Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) = 0;
+  // The gateway has taken responsibility for a partner stanza (answered it, or handed it to a
+  // SIP transaction that has ended): the edge may forget it.
+  virtual void complete(const InboundRef& ref) = 0;
 };
 
 class RelayEvents {
@@ -43,7 +49,8 @@ class RelayEvents {
   virtual ~RelayEvents() = default;
   // A data event of an established link (stanza, delivered, bounce, ...).
   virtual void on_relay_event(std::size_t link, relay::LinkEvent&& event) = 0;
-  // The link is gone: nothing sent on it will be answered any more.
+  // The link is gone. What was sent on it is kept and sent again on the next link; the frames
+  // held too long are reported as bounces (remote-server-timeout) through on_relay_event.
   virtual void on_relay_link_down(std::size_t link) = 0;
 };
 

@@ -67,6 +67,4 @@ void RelaySender::on_bounce(RelayRef ref, xmpp::StanzaError condition) {
   owner->on_bounced(ref, condition);
 }
 
-void RelaySender::on_link_down(std::size_t link) { erase_link(owners_, link); }
-
 }  // namespace xf::gw

@@ -38,7 +38,7 @@ class RelaySender {
   RelaySender(const RelaySender&) = delete;
   RelaySender& operator=(const RelaySender&) = delete;
 
-  bool any_link_up() const { return relay_.any_link_up(); }
+  bool can_relay() const { return relay_.can_relay(); }
 
   // A stanza from our domain `local` to the partner domain `remote`. With an owner, the edge's
   // verdict on it goes to that owner; without one nobody waits for it. A failure is logged.
@@ -55,8 +55,8 @@ class RelaySender {
   // The edge's verdicts: to the owner the reference is tagged with.
   void on_delivered(RelayRef ref);
   void on_bounce(RelayRef ref, xmpp::StanzaError condition);
-  // A link went down: no verdict will come for what was sent on it.
-  void on_link_down(std::size_t link);
+  // The gateway is done with a partner stanza (RelayPort::complete).
+  void complete(const InboundRef& inbound) { relay_.complete(inbound); }
 
   std::size_t tagged() const { return owners_.size(); }
 

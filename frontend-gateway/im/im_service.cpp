@@ -24,7 +24,8 @@ Millis ImService::next_deadline() const {
 
 // ---- XMPP -> SIP ----------------------------------------------------------------------------
 
-void ImService::on_partner_message(xml::Element&& message, const relay::RoutingFacts& facts) {
+bool ImService::on_partner_message(xml::Element&& message, const relay::RoutingFacts& facts,
+                                   const InboundRef& inbound) {
   if (message.attr("type") == "error") {
     // No SIP transaction is left to fail (on_partner_error found none): the MESSAGE was
     // answered already, its delivery grace window being over, or the id is not one of ours.
@@ -34,7 +35,7 @@ void ImService::on_partner_message(xml::Element&& message, const relay::RoutingF
               message.attr("id"), "' (", condition.empty() ? "no condition" : condition,
               "): cannot be mapped to a SIP response (no SIP request waits for it; answered "
               "already or after its delivery grace window); dropped");
-    return;
+    return false;
   }
   auto mapped = mapper_.to_sip(message);
   if (!mapped.ok()) {
@@ -42,16 +43,16 @@ void ImService::on_partner_message(xml::Element&& message, const relay::RoutingF
               " refused: ", xmpp::to_string(mapped.error().condition), " (", mapped.error().text,
               ")");
     parts_.relay.reply_error(message, facts, mapped.error().condition, mapped.error().text);
-    return;
+    return false;
   }
-  if (mapped->action != bridge::XmppToSip::Action::send) return;  // The mapper logged why.
+  if (mapped->action != bridge::XmppToSip::Action::send) return false;  // The mapper logged why.
   if (parts_.config.gateway.log_message_bodies) {
     log_.debug("message body from ", message.attr("from"), ": ", mapped->request.body);
   }
-  send_request(OutboundIm{std::move(message), facts}, mapped->request);
+  return send_request(OutboundIm{std::move(message), facts, inbound}, mapped->request);
 }
 
-void ImService::send_request(OutboundIm&& im, const bridge::SipImRequest& request) {
+bool ImService::send_request(OutboundIm&& im, const bridge::SipImRequest& request) {
   // Inside the session between the two users when there is one, else page mode.
   const std::string from_tag = parts_.tokens.hex();
   auto built = sessions_.request_for(request, from_tag, parts_.new_call_id(), parts_.clock.now());
@@ -59,15 +60,16 @@ void ImService::send_request(OutboundIm&& im, const bridge::SipImRequest& reques
     log_.warn("cannot build the SIP MESSAGE for ", im.stanza.attr("from"), ": ",
               built.error().detail);
     parts_.relay.reply_error(im.stanza, im.facts, StanzaError::internal_server_error);
-    return;
+    return false;
   }
   auto ticket = parts_.sip.send(*this, std::move(built.value()), SipClient::IfHopDown::fail);
   if (!ticket.ok()) {
     parts_.relay.reply_error(im.stanza, im.facts, StanzaError::resource_constraint,
                              "too many messages waiting for the SIP next hop");
-    return;
+    return false;
   }
   sip_requests_.emplace(*ticket, std::move(im));
+  return true;
 }
 
 void ImService::on_sip_outcome(SipOutcome&& outcome) {
@@ -80,6 +82,12 @@ void ImService::on_sip_outcome(SipOutcome&& outcome) {
   }
   OutboundIm im = std::move(it->second);
   sip_requests_.erase(it);
+  answer_partner(im, outcome);
+  // The answer (nothing for a 2xx, else an error reply) is on its way: the edge may forget it.
+  parts_.relay.complete(im.inbound);
+}
+
+void ImService::answer_partner(const OutboundIm& im, const SipOutcome& outcome) {
   const std::string_view from = im.stanza.attr("from");
   const std::string_view to = im.stanza.attr("to");
   switch (outcome.kind) {
@@ -132,15 +140,6 @@ bool ImService::on_partner_error(const xml::Element& error) {
   return true;
 }
 
-void ImService::on_relay_link_down(std::size_t link) {
-  std::vector<PendingRequest> lost = pending_.take_link(link);
-  if (!lost.empty()) {
-    log_.warn("relay link ", link, " lost with ", lost.size(),
-              " SIP request(s) waiting for the edge: answering 503");
-  }
-  for (PendingRequest& p : lost) parts_.responder.respond(p.connection, p.request, 503, p.to_tag);
-}
-
 // ---- SIP -> XMPP ----------------------------------------------------------------------------
 
 void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
@@ -174,7 +173,7 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
     parts_.responder.respond(connection, request, 403, to_tag);
     return;
   }
-  if (!parts_.relay.any_link_up()) {
+  if (!parts_.relay.can_relay()) {
     log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
               ": no relay link is up (503)");
     parts_.responder.respond(connection, request, 503, to_tag);
@@ -213,7 +212,7 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
 
 void ImService::on_invite(std::uint64_t connection, const sip::SipMessage& invite,
                           const std::string& to_tag) {
-  const InviteContext context{to_tag, parts_.tokens.hex(), parts_.relay.any_link_up(),
+  const InviteContext context{to_tag, parts_.tokens.hex(), parts_.relay.can_relay(),
                               parts_.sip.next_hop_sent_by(), parts_.clock.now()};
   parts_.responder.send(connection, sessions_.on_invite(invite, context));
 }
@@ -315,12 +314,12 @@ void ImService::shutdown() {
   for (PendingRequest& p : pending_.take_expired(kNoDeadline)) {
     parts_.responder.respond(p.connection, p.request, p.delivered ? 202 : 503, p.to_tag);
   }
-  std::map<std::uint64_t, OutboundIm> unanswered;
-  unanswered.swap(sip_requests_);
-  for (auto& [ticket, im] : unanswered) {
-    parts_.relay.reply_error(im.stanza, im.facts, StanzaError::service_unavailable,
-                             "gateway shutting down");
+  if (!sip_requests_.empty()) {
+    log_.info(sip_requests_.size(),
+              " partner message(s) still wait for SIP: left unacknowledged, the edge sends them "
+              "again to the next gateway");
   }
+  sip_requests_.clear();
 }
 
 }  // namespace xf::gw

@@ -36,13 +36,15 @@ class ImService final : private SipClient::Owner, private RelaySender::Owner {
   ImService(const ImService&) = delete;
   ImService& operator=(const ImService&) = delete;
 
-  // XMPP -> SIP: a partner <message> that passed the partner policy.
-  void on_partner_message(xml::Element&& message, const relay::RoutingFacts& facts);
+  // XMPP -> SIP: a partner <message> that passed the partner policy. True when a SIP MESSAGE
+  // now carries it: the service completes `inbound` (RelayPort::complete) once that ends; false
+  // when it was answered or dropped at once and the caller completes it.
+  bool on_partner_message(xml::Element&& message, const relay::RoutingFacts& facts,
+                          const InboundRef& inbound);
   // An error <message> from a partner's server: it answers the SIP MESSAGE it refers to (same
   // id, addresses reversed) with the mapped status while that request is open; false when
   // none is, and the stanza then goes the way of every partner stanza.
   bool on_partner_error(const xml::Element& error);
-  void on_relay_link_down(std::size_t link);
 
   // SIP -> XMPP: new server transactions, answered with to_tag.
   void on_message(std::uint64_t connection, sip::SipMessage&& request, const std::string& to_tag);
@@ -59,8 +61,9 @@ class ImService final : private SipClient::Owner, private RelaySender::Owner {
   // transactions still exist), then sessions that expired (their BYEs).
   void on_timer(Millis now);
   Millis next_deadline() const;
-  // Answers every pending SIP request 503 (202 when the edge delivered it already) and every
-  // XMPP message still waiting for SIP with service-unavailable.
+  // Answers every pending SIP request 503 (202 when the edge delivered it already). An XMPP
+  // message still waiting for SIP is left incomplete: the edge holds it and sends it again to
+  // the gateway that starts next (relay.hold_max_age_s).
   void shutdown();
 
   std::size_t pending_count() const { return pending_.size(); }
@@ -72,13 +75,17 @@ class ImService final : private SipClient::Owner, private RelaySender::Owner {
   struct OutboundIm {
     xml::Element stanza;
     relay::RoutingFacts facts;
+    InboundRef inbound;  // Completed when the MESSAGE ends.
   };
 
-  void send_request(OutboundIm&& im, const bridge::SipImRequest& request);
+  // True when the MESSAGE went out (see on_partner_message).
+  bool send_request(OutboundIm&& im, const bridge::SipImRequest& request);
   // A request inside a dialog that expects nothing (a BYE); its outcome is only logged.
   void send_in_dialog(sip::SipMessage&& request);
   // SipClient::Owner: how a MESSAGE (or a BYE) we sent ended.
   void on_sip_outcome(SipOutcome&& outcome) override;
+  // Nothing for a 2xx; the mapped error reply to the partner otherwise.
+  void answer_partner(const OutboundIm& im, const SipOutcome& outcome);
   // RelaySender::Owner, for the stanzas SIP MESSAGEs became. Delivered: 202 now, or after the
   // delivery grace window (sip.delivery_grace_ms); bounced: the mapped SIP error.
   void on_delivered(RelayRef ref) override;

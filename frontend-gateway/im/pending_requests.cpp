@@ -51,17 +51,6 @@ std::optional<PendingRequest> PendingRequests::take_stanza(const StanzaKey& key)
   return remove(it);
 }
 
-std::vector<PendingRequest> PendingRequests::take_link(std::size_t link) {
-  std::vector<PendingRequest> out;
-  auto it = entries_.lower_bound(RelayRef{link, 0});
-  while (it != entries_.end() && it->first.link == link) {
-    auto next = std::next(it);
-    if (!it->second.delivered) out.push_back(remove(it));
-    it = next;
-  }
-  return out;
-}
-
 std::vector<PendingRequest> PendingRequests::take_expired(Millis now) {
   std::vector<PendingRequest> out;
   for (const RelayRef& ref : deadlines_.take_due(now)) {

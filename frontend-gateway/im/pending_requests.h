@@ -62,8 +62,6 @@ class PendingRequests {
   bool hold(RelayRef ref, Millis until);
   // The request (waiting or delivered) whose stanza an error stanza answers.
   std::optional<PendingRequest> take_stanza(const StanzaKey& key);
-  // Every waiting request sent on a link that went down (delivered ones keep their window).
-  std::vector<PendingRequest> take_link(std::size_t link);
   // Every request whose deadline is at or before now, in deadline order; `delivered` tells a
   // window that ended from a verdict that never came.
   std::vector<PendingRequest> take_expired(Millis now);

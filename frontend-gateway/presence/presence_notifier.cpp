@@ -157,7 +157,7 @@ void PresenceNotifier::new_subscription(std::uint64_t connection,
   auto existing = store_.get_sip_to_xmpp(*watcher_uri, partner_jid);
   const bool subscribed = existing.ok() && existing->has_value() &&
                           (*existing)->xmpp_state == store::XmppSubscriptionState::subscribed;
-  if (!subscribed && !parts_.relay.any_link_up()) {
+  if (!subscribed && !parts_.relay.can_relay()) {
     log_.warn("SUBSCRIBE ", *watcher_uri, " -> ", partner_jid, ": no relay link is up (503)");
     parts_.responder.respond(connection, subscribe, 503, to_tag);
     return;
@@ -425,8 +425,6 @@ void PresenceNotifier::on_error(const xmpp::Jid& partner, const xmpp::Jid& watch
             gone ? sip::TerminationReason::noresource : sip::TerminationReason::rejected,
             std::string("presence error ") + std::string(condition));
 }
-
-void PresenceNotifier::on_relay_link_down(std::size_t link) { erase_link(subscribe_refs_, link); }
 
 void PresenceNotifier::on_bounced(RelayRef ref, xmpp::StanzaError condition) {
   auto it = subscribe_refs_.find(ref);

@@ -68,9 +68,6 @@ class PresenceNotifier final : private PresenceRequests::Handler, private RelayS
   void on_error(const xmpp::Jid& partner, const xmpp::Jid& watcher, std::string_view condition);
   void on_timer(Millis now);
   Millis next_deadline() const;
-  // The relay link went down: no verdict comes for the subscribe stanzas sent on it, and its
-  // frame numbers start again on the next link, so their references are forgotten.
-  void on_relay_link_down(std::size_t link);
 
   std::size_t armed_expiries() const { return expiries_.size(); }
   std::size_t waiting_subscribes() const { return subscribe_refs_.size(); }

@@ -36,7 +36,6 @@ class PresenceService {
 
   void on_timer(Millis now);
   Millis next_deadline() const;
-  void on_relay_link_down(std::size_t link) { notifier_.on_relay_link_down(link); }
   void shutdown();
 
   const PresenceSubscriber& subscriber() const { return subscriber_; }

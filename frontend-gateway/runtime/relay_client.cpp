@@ -1,14 +1,18 @@
 #include "frontend-gateway/runtime/relay_client.h"
 
+#include "common/core/token_source.h"
+
 namespace xf::gw {
 
 RelayClient::RelayClient(uv_loop_t* loop, const GatewayConfig& config)
-    : loop_(loop), config_(config) {
+    : loop_(loop), config_(config), token_(TokenSource().next() | 1) {
   edges_.reserve(config.relay.edges.size());
   for (const EdgeEndpoint& ep : config.relay.edges) {
-    edges_.push_back(Edge{ep, Logger("relay " + ep.name), nullptr, false,
-                          Backoff(config.relay.reconnect_min_ms, config.relay.reconnect_max_ms),
-                          nullptr});
+    Edge& edge = edges_.emplace_back(
+        Edge{ep, Logger("relay " + ep.name), nullptr, false,
+             Backoff(config.relay.reconnect_min_ms, config.relay.reconnect_max_ms), nullptr,
+             nullptr, now()});
+    edge.session = std::make_unique<relay::Session>(token_, config.relay.session);
   }
 }
 
@@ -18,6 +22,7 @@ Status RelayClient::start() {
   auto ctx = net::RelayChannel::make_tls(config_.relay, relay::Role::gateway, config_.node_name);
   if (!ctx.ok()) return fail(ctx.error());
   tls_ = std::move(ctx.value());
+  expiry_ = std::make_unique<net::Timer>(loop_, [this] { expire(); });
   for (std::size_t i = 0; i < edges_.size(); ++i) {
     Edge& edge = edges_[i];
     edge.retry = std::make_unique<net::Timer>(loop_, [this, i] { dial(i); });
@@ -28,6 +33,7 @@ Status RelayClient::start() {
 
 void RelayClient::stop() {
   stopping_ = true;
+  if (expiry_) expiry_->close();
   for (Edge& edge : edges_) {
     if (edge.retry) edge.retry->close();
     if (edge.channel != nullptr) edge.channel->shutdown("gateway shutting down");
@@ -39,6 +45,7 @@ void RelayClient::dial(std::size_t index) {
   if (stopping_ || edge.channel != nullptr) return;
   auto settings = net::RelayChannel::settings_for(config_.relay, relay::Role::gateway,
                                                   config_.node_name, tls_, {edge.endpoint.name});
+  settings.link.session = edge.session.get();
   edge.log.debug("connecting to ", edge.endpoint.host, ":", edge.endpoint.port);
   edge.channel = net::RelayChannel::make(loop_, *this, std::move(settings), edge.log.object());
   edge.channel->connect(edge.endpoint.host, edge.endpoint.port);
@@ -59,7 +66,16 @@ RelayClient::Edge* RelayClient::edge_of(net::RelayChannel& channel, std::size_t&
   return nullptr;
 }
 
-bool RelayClient::any_link_up() const { return links_up() > 0; }
+bool RelayClient::holding(const Edge& edge) const {
+  return now() - edge.down_since < edge.session->limits().max_age_ms;
+}
+
+bool RelayClient::can_relay() const {
+  for (const Edge& edge : edges_) {
+    if (edge.up || holding(edge)) return true;
+  }
+  return false;
+}
 
 std::size_t RelayClient::links_up() const {
   std::size_t n = 0;
@@ -76,7 +92,70 @@ Result<RelayRef> RelayClient::send_stanza(const relay::RoutingFacts& facts, std:
     if (!seq.ok()) return fail(seq.error());
     return RelayRef{index, *seq};
   }
+  // No link is up: the stanza waits in the session of an edge expected back.
+  for (std::size_t tried = 0; tried < edges_.size(); ++tried) {
+    const std::size_t index = round_robin_++ % edges_.size();
+    Edge& edge = edges_[index];
+    if (!holding(edge)) continue;
+    auto stored = edge.session->queue(relay::StanzaMsg{facts, std::string(xml)}, now(),
+                                      relay::kDefaultMaxPayloadBytes);
+    if (!stored) return fail(stored.error());
+    rearm_expiry();
+    return RelayRef{index, (*stored)->seq};
+  }
   return fail(Errc::not_found, "no relay link is up");
+}
+
+void RelayClient::complete(const InboundRef& ref) {
+  if (ref.link >= edges_.size()) return;
+  Edge& edge = edges_[ref.link];
+  if (edge.up && edge.channel != nullptr) {
+    edge.channel->complete(ref.receipt);
+  } else {
+    edge.session->complete(ref.receipt);
+  }
+}
+
+void RelayClient::rearm_expiry() {
+  if (!expiry_ || stopping_) return;
+  Millis next = kNoDeadline;
+  for (const Edge& edge : edges_) {
+    if (!edge.up) next = std::min(next, edge.session->next_expiry());
+  }
+  expiry_->start_at(next);
+}
+
+void RelayClient::expire() {
+  for (std::size_t index = 0; index < edges_.size(); ++index) {
+    Edge& edge = edges_[index];
+    if (edge.up) continue;
+    std::vector<relay::Session::Stored> expired = edge.session->expire(now());
+    if (expired.empty()) continue;
+    edge.log.warn("edge ", edge.endpoint.name, " stayed away for ",
+                  edge.session->limits().max_age_ms / 1000, " s: giving up ", expired.size(),
+                  " stanza(s) held for it (remote-server-timeout)");
+    for (const relay::Session::Stored& stored : expired) {
+      auto message = relay::decode_payload(
+          stored.type, std::string_view(stored.frame).substr(relay::kHeaderBytes));
+      if (!message || events_ == nullptr) continue;
+      auto& msg = std::get<relay::StanzaMsg>(*message);
+      events_->on_relay_event(
+          index, relay::BounceReceived{
+                     0, relay::BounceMsg{stored.seq, xmpp::StanzaError::remote_server_timeout,
+                                         std::move(msg.facts), std::move(msg.xml), token_}});
+    }
+  }
+  rearm_expiry();
+}
+
+void RelayClient::log_status() const {
+  for (const Edge& edge : edges_) {
+    const relay::Session& s = *edge.session;
+    edge.log.info("status: session with ", edge.endpoint.name,
+                  edge.up ? " (link up)" : " (no link)", ": ", s.unacked().size(),
+                  " frame(s) unacknowledged, ", s.unacked_bytes(), " bytes; received up to ",
+                  s.highest_received(), ", completed up to ", s.ack_point());
+  }
 }
 
 void RelayClient::on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) {
@@ -86,12 +165,22 @@ void RelayClient::on_link_event(net::RelayChannel& channel, relay::LinkEvent&& e
   if (auto* up = std::get_if<relay::LinkEstablished>(&event)) {
     edge->up = true;
     edge->backoff.reset();
+    rearm_expiry();
     edge->log.info("relay link up: ", edge->endpoint.name, " (", channel.peer_identity(), ", node ",
                    up->peer_name, ", version ", up->version, ", ", channel.peer_address(), ")");
     return;
   }
   if (std::holds_alternative<relay::LinkClosed>(event)) {
     // on_channel_closed follows and reports the link down.
+    return;
+  }
+  // A verdict on a frame of an earlier gateway incarnation means nothing to this one.
+  if (const auto* d = std::get_if<relay::DeliveredReceived>(&event);
+      d != nullptr && d->delivered.ref_token != token_) {
+    return;
+  }
+  if (const auto* b = std::get_if<relay::BounceReceived>(&event);
+      b != nullptr && b->bounce.ref_token != token_) {
     return;
   }
   if (edge->up && events_ != nullptr) events_->on_relay_event(index, std::move(event));
@@ -104,6 +193,8 @@ void RelayClient::on_channel_closed(net::RelayChannel& channel, const Error* rea
   const bool was_up = edge->up;
   edge->up = false;
   edge->channel = nullptr;
+  if (was_up) edge->down_since = now();
+  rearm_expiry();
   const std::string why = reason != nullptr ? reason->detail : "closed";
   if (was_up) {
     if (stopping_) {

@@ -1,6 +1,9 @@
 // The gateway's relay links: one RelayChannel per configured edge, dialled over mutual TLS and
-// redialled with exponential backoff whenever it fails or closes. Stanzas leave by any
-// established link, round robin. Link events go to the RelayEvents (the gateway core).
+// redialled with exponential backoff whenever it fails or closes. Each edge has a
+// relay::Session that outlives its links: stanzas leave by any established link, round robin,
+// and while none is up they wait in a session (up to relay.hold_max_age_s after the last link
+// went down) and go with the next link; those held too long come back as bounces
+// (remote-server-timeout). Link events go to the RelayEvents (the gateway core).
 #pragma once
 
 #include <uv.h>
@@ -34,9 +37,12 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
   // Closes every link (with a close frame) and stops redialling.
   void stop();
 
-  bool any_link_up() const override;
+  bool can_relay() const override;
   std::size_t links_up() const;
   Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) override;
+  void complete(const InboundRef& ref) override;
+  // One log line per edge session (SIGUSR1).
+  void log_status() const;
 
  private:
   struct Edge {
@@ -46,11 +52,19 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
     bool up = false;
     Backoff backoff;
     std::unique_ptr<net::Timer> retry;
+    std::unique_ptr<relay::Session> session;
+    Millis down_since = 0;  // When its last link went down (or the gateway started).
   };
 
   void dial(std::size_t index);
   void schedule_redial(std::size_t index);
   Edge* edge_of(net::RelayChannel& channel, std::size_t& index);
+  Millis now() const { return static_cast<Millis>(uv_now(loop_)); }
+  // May stanzas for this edge wait while its link is down?
+  bool holding(const Edge& edge) const;
+  void rearm_expiry();
+  // Bounces what waited too long for an edge whose link stayed down.
+  void expire();
 
   void on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) override;
   void on_channel_closed(net::RelayChannel& channel, const Error* reason) override;
@@ -61,6 +75,8 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
   std::shared_ptr<tls::Context> tls_;
   std::vector<Edge> edges_;
   std::size_t round_robin_ = 0;
+  std::uint64_t token_;  // This gateway incarnation's session token.
+  std::unique_ptr<net::Timer> expiry_;
   bool stopping_ = false;
 };
 

@@ -128,24 +128,37 @@ struct FakeGateway : GatewayPort {
   std::vector<std::uint64_t> delivered;
   std::vector<Bounce> bounces;
 
+  // The router's session for this gateway once it is up: what is sent is kept in it and what
+  // is completed is marked in it, as a relay::Link does.
+  relay::Session* session = nullptr;
+  std::vector<relay::Receipt> completed;
+
   std::uint64_t id() const override { return id_; }
   const std::string& name() const override { return name_; }
   std::size_t queued_bytes() const override { return queued; }
-  Result<std::uint64_t> send_stanza(const relay::RoutingFacts& facts,
-                                    std::string_view xml) override {
+  Result<std::uint64_t> send(const relay::Message& message) override {
     CHECK_FALSE(gone);
     if (refuse_send) return xf::fail(xf::Errc::limit_exceeded, "frame too large");
-    stanzas.emplace_back(facts, std::string(xml));
-    return stanzas.size();
+    std::uint64_t seq = 0;
+    if (session != nullptr) {
+      auto stored = session->queue(message, 0, relay::kDefaultMaxPayloadBytes);
+      if (!stored) return xf::fail(stored.error());
+      seq = (*stored)->seq;
+    }
+    if (const auto* m = std::get_if<relay::StanzaMsg>(&message)) {
+      stanzas.emplace_back(m->facts, m->xml);
+      if (seq == 0) seq = stanzas.size();
+    } else if (const auto* d = std::get_if<relay::DeliveredMsg>(&message)) {
+      delivered.push_back(d->ref_seq);
+    } else if (const auto* b = std::get_if<relay::BounceMsg>(&message)) {
+      bounces.push_back(Bounce{b->ref_seq, b->condition, b->facts, b->xml});
+    }
+    return seq;
   }
-  void send_delivered(std::uint64_t ref_seq) override {
+  void complete(relay::Receipt receipt) override {
     CHECK_FALSE(gone);
-    delivered.push_back(ref_seq);
-  }
-  void send_bounce(std::uint64_t ref_seq, StanzaError condition, const relay::RoutingFacts& facts,
-                   std::string_view xml) override {
-    CHECK_FALSE(gone);
-    bounces.push_back(Bounce{ref_seq, condition, facts, std::string(xml)});
+    completed.push_back(receipt);
+    if (session != nullptr) session->complete(receipt);
   }
   std::string describe() const override { return name_; }
 
@@ -167,7 +180,10 @@ struct Harness {
   EdgeConfig config = edge_config();
   FakeFactory factory;
   std::vector<std::unique_ptr<FakeSession>> inbound;
-  Router router{config, factory};
+  xf::Millis now = 1000;
+  int deadline_changes = 0;
+  Router router{config, factory,
+                Router::Timekeeper{[this] { return now; }, [this] { ++deadline_changes; }}, 77};
   xml::StanzaReader reader{"jabber:server"};
 
   Harness() { factory.router = &router; }
@@ -182,8 +198,11 @@ struct Harness {
     s.pairs.insert({local, remote});
     return s;
   }
-  void gateway_up(FakeGateway& g) {
+  // The gateway's link comes up; its hello says it starts numbering at first_seq.
+  void gateway_up(FakeGateway& g, std::uint64_t peer_token = 5, std::uint64_t first_seq = 1) {
     router.gateway_opened(g);
+    g.session = router.gateway_session(g.name());
+    g.session->peer_hello(peer_token, first_seq);
     router.on_link_event(g, relay::LinkEstablished{g.name(), 1, relay::Role::gateway});
   }
   xml::Element stanza(const std::string& text) {
@@ -198,7 +217,12 @@ struct Harness {
                     const std::string& local = "sip.example",
                     const std::string& remote = "xmpp.example") {
     relay::RoutingFacts facts{local, remote, relay::Direction::outbound, PeerAuth::none, ""};
-    router.on_link_event(g, relay::StanzaReceived{seq, relay::StanzaMsg{facts, text}});
+    relay::Receipt receipt{0, seq};
+    if (g.session != nullptr) {
+      g.session->receive(seq);
+      receipt = g.session->receipt(seq);
+    }
+    router.on_link_event(g, relay::StanzaReceived{seq, relay::StanzaMsg{facts, text}, receipt});
   }
   xml::Element relayed(const FakeGateway& g, std::size_t i) {
     REQUIRE(g.stanzas.size() > i);

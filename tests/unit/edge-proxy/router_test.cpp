@@ -231,7 +231,8 @@ TEST_CASE("router: gateway stanzas it cannot route are bounced with their condit
   CHECK(h.factory.asked.empty());
 }
 
-TEST_CASE("router: a lost gateway link is never used again", "[unit][edge]") {
+TEST_CASE("router: a lost gateway link is never used again and its session holds what is for it",
+          "[unit][edge]") {
   Harness h;
   FakeGateway gw(1, "gw-1");
   h.gateway_up(gw);
@@ -247,18 +248,66 @@ TEST_CASE("router: a lost gateway link is never used again", "[unit][edge]") {
   SECTION("the channel closes at once") { h.router.gateway_closed(gw, nullptr); }
   gw.gone = true;
   CHECK(h.router.gateway_count() == 0);
+  relay::Session& session = *h.router.gateway_session("gw-1");
 
-  // The queued stanza still reaches the partner; there is nobody to tell.
+  // The queued stanza still reaches the partner; its verdict waits in the session, and the
+  // gateway's frame is completed (so that it is acknowledged on the next link).
   out.authenticate(h.router);
   CHECK(out.sent.size() == 1);
   CHECK(gw.delivered.empty());
+  REQUIRE(session.unacked().size() == 1);
+  CHECK(session.unacked()[0].type == relay::FrameType::delivered);
+  CHECK(session.ack_point() == 1);
 
-  // Partner stanzas now find no gateway: the partner gets service-unavailable.
+  // A partner stanza waits for the gateway to come back.
   FakeSession& partner = h.partner_session();
   h.from_partner(partner, kFromPartner);
   CHECK(gw.stanzas.empty());
+  CHECK(session.unacked().size() == 2);
+  CHECK(out.sent.size() == 1);
+  CHECK(h.router.next_deadline() == 1000 + 30000);
+
+  // It does not come back within the hold time: the partner gets remote-server-timeout.
+  h.now = h.router.next_deadline();
+  h.router.on_timer(h.now);
+  CHECK(session.unacked().empty());
   REQUIRE(out.sent.size() == 2);
-  CHECK(xf::xmpp::error_condition(out.sent[1]) == "service-unavailable");
+  CHECK(xf::xmpp::error_condition(out.sent[1]) == "remote-server-timeout");
+  CHECK(h.router.next_deadline() == xf::kNoDeadline);
+
+  // From then on partner stanzas find no gateway: service-unavailable at once.
+  h.from_partner(partner, kFromPartner);
+  REQUIRE(out.sent.size() == 3);
+  CHECK(xf::xmpp::error_condition(out.sent[2]) == "service-unavailable");
+}
+
+TEST_CASE("router: a gateway that comes back gets what was held, once", "[unit][edge]") {
+  Harness h;
+  FakeGateway first(1, "gw-1");
+  h.gateway_up(first);
+  FakeSession& partner = h.partner_session();
+  h.from_partner(partner, kFromPartner);  // Frame 1, never acknowledged.
+  REQUIRE(first.stanzas.size() == 1);
+  h.router.gateway_closed(first, nullptr);
+  first.gone = true;
+  h.from_partner(partner, kFromPartner);  // Frame 2, held.
+  relay::Session& session = *h.router.gateway_session("gw-1");
+  REQUIRE(session.unacked().size() == 2);
+
+  // The same gateway (same node name) on a new link: the router hands the link the session,
+  // whose unacknowledged frames the link writes again (relay::Link::resend).
+  FakeGateway second(2, "gw-1");
+  h.gateway_up(second, 5, 1);
+  CHECK(h.router.gateway_session("gw-1") == &session);
+  CHECK(session.unacked().size() == 2);
+  // Later stanzas go on the new link with the next number.
+  h.from_partner(partner, kFromPartner);
+  REQUIRE(second.stanzas.size() == 1);
+  CHECK(session.unacked().back().seq == 3);
+  CHECK(session.acked(3));
+  CHECK(session.unacked().empty());
+  // Nothing was bounced to the partner (no stream was opened to send an error).
+  CHECK(h.factory.made.empty());
 }
 
 TEST_CASE("router: dialback keys are verified with the authoritative server", "[unit][edge]") {

@@ -183,6 +183,7 @@ TEST_CASE("relay: bounce conditions and partner auth keep their wire encoding", 
   std::string payload =
       encode_payload(BounceMsg{7, xf::xmpp::StanzaError::item_not_found, f, "<x/>"});
   const std::string expected(
+      "\0\0\0\0\0\0\0\0"    // ref_token
       "\0\0\0\0\0\0\0\x07"  // ref_seq
       "\0\0\0\x0e"
       "item-not-found"
@@ -195,7 +196,7 @@ TEST_CASE("relay: bounce conditions and partner auth keep their wire encoding", 
       "\0\0\0\0"
       "\0\0\0\x04"
       "<x/>",
-      8 + 4 + 14 + 5 + 5 + 2 + 4 + 8);
+      8 + 8 + 4 + 14 + 5 + 5 + 2 + 4 + 8);
   CHECK(payload == expected);
   CHECK(static_cast<int>(PartnerAuth::none) == 0);
   CHECK(static_cast<int>(PartnerAuth::dialback) == 1);
@@ -211,6 +212,6 @@ TEST_CASE("relay: a bounce with an unknown condition or auth byte is malformed",
   unknown.replace(unknown.find("item-not-found"), 14, "item-not-there");
   CHECK_FALSE(decode_payload(FrameType::bounce, unknown).ok());
   std::string bad_auth = payload;
-  bad_auth[8 + 4 + 14 + 5 + 5 + 1] = 4;
+  bad_auth[8 + 8 + 4 + 14 + 5 + 5 + 1] = 4;
   CHECK_FALSE(decode_payload(FrameType::bounce, bad_auth).ok());
 }

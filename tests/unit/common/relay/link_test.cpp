@@ -113,11 +113,12 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   CHECK(*out_seq == 1);
   REQUIRE(p.gw.send_policy("{\"x\":1}").ok());
   REQUIRE(p.edge.send_reachability("partner.example.org", false).ok());
+  const Receipt gw_frame_1{p.gw.session().token(), 1};
   REQUIRE(p.edge
-              .send_bounce(1, xf::xmpp::StanzaError::service_unavailable,
+              .send_bounce(gw_frame_1, xf::xmpp::StanzaError::service_unavailable,
                            facts(Direction::outbound), "<presence/>")
               .ok());
-  REQUIRE(p.edge.send_delivered(1).ok());
+  REQUIRE(p.edge.send_delivered(gw_frame_1).ok());
   p.pump();
 
   auto at_gw = events_of<StanzaReceived>(p.gw_events);
@@ -147,14 +148,30 @@ TEST_CASE("relay link: handshake then stanzas both ways in order", "[unit][relay
   REQUIRE(delivered.size() == 1);
   CHECK(delivered[0].seq == 6);
   CHECK(delivered[0].delivered.ref_seq == 1);
+  CHECK(delivered[0].delivered.ref_token == p.gw.session().token());
   CHECK(p.gw.highest_received() == 6);
 
-  REQUIRE(p.gw.send_ack().ok());
+  // The stanzas are not acknowledged before the application completes them; the other frames
+  // are done on arrival, but an ack covers only a run of completed numbers.
+  p.gw.send_ack();
+  p.pump();
+  CHECK(events_of<AckReceived>(p.edge_events).empty());
+  p.gw.complete(at_gw[1].receipt);
+  p.gw.complete(at_gw[0].receipt);
+  p.gw.send_ack();
   p.pump();
   auto acks = events_of<AckReceived>(p.edge_events);
   REQUIRE(acks.size() == 1);
-  CHECK(acks[0].seq == 6);
+  CHECK(acks[0].seq == 2);
+  CHECK(p.edge.session().unacked().size() == 4);
+  p.gw.complete(at_gw[2].receipt);
+  p.gw.send_ack();
+  p.pump();
+  acks = events_of<AckReceived>(p.edge_events);
+  REQUIRE(acks.size() == 2);
+  CHECK(acks[1].seq == 6);
   CHECK(p.edge.peer_acked() == 6);
+  CHECK(p.edge.session().unacked().empty());
 }
 
 TEST_CASE("relay link: heartbeats at the interval keep a quiet link up", "[unit][relay]") {
@@ -319,4 +336,132 @@ TEST_CASE("relay link: oversized stanza is refused locally", "[unit][relay]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == xf::Errc::limit_exceeded);
   CHECK(p.gw.last_sent_seq() == 0);
+}
+
+namespace {
+
+// Sessions that outlive the links between them, as the daemons keep them.
+struct Sessions {
+  Session gw{0x6a7e, SessionLimits{}};
+  Session edge{0xed6e, SessionLimits{}};
+  // A fresh pair of links (one connection) over the same sessions.
+  Pair connect(Session* edge_session = nullptr) {
+    LinkConfig g = config_for(Role::gateway, "gw-1");
+    g.session = &gw;
+    LinkConfig e = config_for(Role::edge, "edge");
+    Session* es = edge_session != nullptr ? edge_session : &edge;
+    e.session_for = [es](const std::string& name) { return name == "gw-1" ? es : nullptr; };
+    return Pair(std::move(g), std::move(e));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("relay link: a new link resumes the session, resends what is unacked, drops duplicates",
+          "[unit][relay]") {
+  Sessions s;
+  std::vector<Receipt> receipts;
+  {
+    Pair p = s.connect();
+    p.start();
+    REQUIRE(p.edge.established());
+    for (int i = 1; i <= 3; ++i) {
+      REQUIRE(p.gw.send_stanza(facts(Direction::outbound), "<m" + std::to_string(i) + "/>").ok());
+    }
+    p.pump();
+    auto at_edge = events_of<StanzaReceived>(p.edge_events);
+    REQUIRE(at_edge.size() == 3);
+    for (const auto& e : at_edge) receipts.push_back(e.receipt);
+    p.edge.complete(receipts[0]);
+    p.edge.send_ack();
+    p.pump();
+    CHECK(s.gw.unacked().size() == 2);
+    // The connection breaks here; frame 1 is acknowledged, 2 and 3 were received only.
+  }
+  Pair p = s.connect();
+  p.start();
+  REQUIRE(p.gw.established());
+  REQUIRE(p.edge.established());
+  // 2 and 3 came again and were recognised.
+  CHECK(events_of<StanzaReceived>(p.edge_events).empty());
+  CHECK(p.edge.duplicates_dropped() == 2);
+  // The next frame continues the numbering.
+  auto seq = p.gw.send_stanza(facts(Direction::outbound), "<m4/>");
+  REQUIRE(seq.ok());
+  CHECK(*seq == 4);
+  p.pump();
+  auto fresh = events_of<StanzaReceived>(p.edge_events);
+  REQUIRE(fresh.size() == 1);
+  CHECK(fresh[0].seq == 4);
+  // Receipts from the first link still count: the ack covers 1..4 once all are completed.
+  p.edge.complete(receipts[2]);
+  p.edge.complete(receipts[1]);
+  p.edge.complete(fresh[0].receipt);
+  p.edge.send_ack();
+  p.pump();
+  CHECK(s.gw.unacked().empty());
+  CHECK(p.gw.peer_acked() == 4);
+}
+
+TEST_CASE("relay link: a restarted edge gets everything unacked and numbers afresh",
+          "[unit][relay]") {
+  Sessions s;
+  {
+    Pair p = s.connect();
+    p.start();
+    REQUIRE(p.gw.send_stanza(facts(Direction::outbound), "<m1/>").ok());
+    REQUIRE(p.edge.send_stanza(facts(Direction::inbound), "<in1/>").ok());
+    p.pump();
+    // Nothing is completed before the edge dies.
+  }
+  Session restarted{0xbeef, SessionLimits{}};
+  Pair p = s.connect(&restarted);
+  p.start();
+  REQUIRE(p.edge.established());
+  auto again = events_of<StanzaReceived>(p.edge_events);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].seq == 1);
+  CHECK(again[0].stanza.xml == "<m1/>");
+  CHECK(again[0].receipt.peer_token == 0x6a7e);
+  // The new edge numbers from 1; the gateway takes that as a new incarnation.
+  REQUIRE(p.edge.send_stanza(facts(Direction::inbound), "<in-new/>").ok());
+  p.pump();
+  auto at_gw = events_of<StanzaReceived>(p.gw_events);
+  REQUIRE(at_gw.size() == 1);
+  CHECK(at_gw[0].stanza.xml == "<in-new/>");
+  CHECK(s.gw.peer_token() == 0xbeef);
+  // A receipt of the old edge's frame no longer completes anything.
+  s.gw.complete(Receipt{0xed6e, 1});
+  CHECK(s.gw.ack_point() == 0);
+}
+
+TEST_CASE("relay link: an older link of the same peer ends when a newer one takes over",
+          "[unit][relay]") {
+  Sessions s;
+  Pair first = s.connect();
+  first.start();
+  REQUIRE(first.edge.established());
+  Pair second = s.connect();
+  second.start();
+  REQUIRE(second.edge.established());
+  auto closed = first.edge.on_timer(first.now);
+  REQUIRE(events_of<LinkClosed>(closed).size() == 1);
+  CHECK(events_of<LinkClosed>(closed)[0].cause == CloseCause::superseded);
+  CHECK_FALSE(first.edge.send_stanza(facts(Direction::inbound), "<x/>").ok());
+}
+
+TEST_CASE("relay session: bounded by frames, held frames expire by age", "[unit][relay]") {
+  Session s(1, SessionLimits{2, 1 << 20, 30000});
+  REQUIRE(s.queue(StanzaMsg{facts(Direction::inbound), "<a/>"}, 100, 1 << 20).ok());
+  REQUIRE(s.queue(StanzaMsg{facts(Direction::inbound), "<b/>"}, 200, 1 << 20).ok());
+  auto full = s.queue(StanzaMsg{facts(Direction::inbound), "<c/>"}, 300, 1 << 20);
+  REQUIRE_FALSE(full.ok());
+  CHECK(full.error().code == xf::Errc::limit_exceeded);
+  CHECK(s.next_expiry() == 30100);
+  CHECK(s.expire(30099).empty());
+  auto gone = s.expire(30100);
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0].seq == 1);
+  CHECK(s.first_unacked() == 2);
+  CHECK_FALSE(s.acked(3));  // Never sent.
 }

@@ -31,12 +31,14 @@ struct FakeRelay : xf::gw::RelayPort {
   bool up = true;
   std::uint64_t next_seq = 0;
   std::vector<std::pair<relay::RoutingFacts, std::string>> sent;
-  bool any_link_up() const override { return up; }
+  bool can_relay() const override { return up; }
   Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) override {
     if (!up) return xf::fail(xf::Errc::not_found, "no link");
     sent.emplace_back(facts, std::string(xml));
     return RelayRef{0, ++next_seq};
   }
+  std::vector<xf::gw::InboundRef> completed;
+  void complete(const xf::gw::InboundRef& ref) override { completed.push_back(ref); }
 };
 
 // Without sent_by there is no next-hop connection; each ask for one is counted. writable false
@@ -108,7 +110,7 @@ inline relay::LinkEvent partner_stanza(const std::string& xml,
                                        const std::string& local = "sip.example") {
   relay::StanzaMsg msg{
       {local, remote, relay::Direction::inbound, relay::PartnerAuth::dialback, "stream-1"}, xml};
-  return relay::StanzaReceived{1, std::move(msg)};
+  return relay::StanzaReceived{1, std::move(msg), relay::Receipt{5, 1}};
 }
 
 // An empty state store in memory: what the core keeps across restarts, for one test.

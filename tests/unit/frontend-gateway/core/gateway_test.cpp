@@ -80,6 +80,25 @@ TEST_CASE("gateway maps a partner message to a SIP MESSAGE via the next hop", "[
   CHECK(h.clock.wake == xf::kNoDeadline);
 }
 
+TEST_CASE("gateway completes a partner message only once its SIP transaction ended",
+          "[unit][gateway]") {
+  Harness h;
+  h.gateway.on_relay_event(0, partner_stanza(kChat));
+  REQUIRE(h.sip.requests.size() == 1);
+  CHECK(h.relay.completed.empty());
+  h.gateway.on_sip_message(0, response_to(h.sip.requests[0], 100));
+  CHECK(h.relay.completed.empty());
+  h.gateway.on_sip_message(0, response_to(h.sip.requests[0], 200));
+  REQUIRE(h.relay.completed.size() == 1);
+  CHECK(h.relay.completed[0].receipt.seq == 1);
+
+  // A stanza answered at once (an iq get) is completed at once.
+  h.gateway.on_relay_event(
+      0, partner_stanza("<iq xmlns='jabber:server' type='get' id='v1' from='alice@xmpp.example/pc' "
+                        "to='bob@sip.example'><query xmlns='jabber:iq:version'/></iq>"));
+  CHECK(h.relay.completed.size() == 2);
+}
+
 TEST_CASE("gateway maps a SIP error response back to an XMPP error", "[unit][gateway]") {
   Harness h;
   h.gateway.on_relay_event(0, partner_stanza(kChat));
@@ -274,22 +293,24 @@ TEST_CASE("gateway maps an edge bounce to a SIP error", "[unit][gateway]") {
   CHECK(h.response_status(1) == 408);
 }
 
-TEST_CASE("gateway answers 503 when no relay link is up or the link is lost", "[unit][gateway]") {
+TEST_CASE("gateway keeps waiting through a lost link and answers 503 when it cannot relay",
+          "[unit][gateway]") {
   Harness h;
   h.gateway.on_sip_message(
       5, sip_request("MESSAGE", "sip:bob@sip.example", "sip:alice@xmpp.example", "x", "z9hG4bKa"));
   CHECK(h.gateway.im().pending_count() == 1);
+  // The frame is kept and sent again on the next link: the request still waits.
   h.gateway.on_relay_link_down(0);
-  REQUIRE(h.sip.responses.size() == 1);
-  CHECK(h.response_status(0) == 503);
-  CHECK(h.gateway.im().pending_count() == 0);
+  CHECK(h.sip.responses.empty());
+  CHECK(h.gateway.im().pending_count() == 1);
 
+  // No link and none expected back within the hold time.
   h.relay.up = false;
   h.gateway.on_sip_message(
       6, sip_request("MESSAGE", "sip:bob@sip.example", "sip:alice@xmpp.example", "x", "z9hG4bKb"));
-  REQUIRE(h.sip.responses.size() == 2);
-  CHECK(h.sip.responses[1].first == 6);
-  CHECK(h.response_status(1) == 503);
+  REQUIRE(h.sip.responses.size() == 1);
+  CHECK(h.sip.responses[0].first == 6);
+  CHECK(h.response_status(0) == 503);
 }
 
 TEST_CASE("gateway answers 408 when the edge gives no verdict within 64*T1", "[unit][gateway]") {
@@ -368,15 +389,18 @@ TEST_CASE("gateway answers a MESSAGE the mapper refuses with its status", "[unit
   CHECK(resp.header("Accept") == std::optional<std::string>("text/plain"));
 }
 
-TEST_CASE("gateway shutdown answers everything that waits", "[unit][gateway]") {
+TEST_CASE("gateway shutdown answers SIP and leaves partner messages to the edge",
+          "[unit][gateway]") {
   Harness h;
   h.gateway.on_sip_message(
       5, sip_request("MESSAGE", "sip:bob@sip.example", "sip:alice@xmpp.example", "x"));
   h.gateway.on_relay_event(0, partner_stanza(kChat));
+  CHECK(h.relay.completed.empty());  // Its SIP MESSAGE is still open.
   h.gateway.shutdown();
   REQUIRE(h.sip.responses.size() == 1);
   CHECK(h.response_status(0) == 503);
-  REQUIRE(h.relay.sent.size() == 2);
-  CHECK(h.error_condition(1) == "service-unavailable");
+  // No error reply and no completion: the edge sends it again to the next gateway.
+  CHECK(h.relay.sent.size() == 1);
+  CHECK(h.relay.completed.empty());
   CHECK(h.clock.wake == xf::kNoDeadline);
 }

@@ -99,17 +99,6 @@ TEST_CASE("RelaySender routes Delivered and Bounce to the owner of the reference
   CHECK(f.sender.tagged() == 0);
 }
 
-TEST_CASE("RelaySender forgets the references of a link that went down", "[unit][gateway]") {
-  Fixture f;
-  const RelayRef a = f.send("a", &f.im);
-  f.sender.on_link_down(1);  // Another link.
-  CHECK(f.sender.tagged() == 1);
-  f.sender.on_link_down(a.link);
-  CHECK(f.sender.tagged() == 0);
-  f.sender.on_delivered(a);
-  CHECK(f.im.verdicts.empty());
-}
-
 TEST_CASE("RelaySender bounds the references waiting for a verdict", "[unit][gateway]") {
   Fixture f;  // At most 3.
   const RelayRef first = f.send("a", &f.im);

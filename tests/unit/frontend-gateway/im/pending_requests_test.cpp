@@ -76,19 +76,6 @@ TEST_CASE("pending requests expire in deadline order", "[unit][gateway]") {
   CHECK(p.take_expired(1000).empty());
 }
 
-TEST_CASE("pending requests of a lost link are taken together", "[unit][gateway]") {
-  PendingRequests p(10);
-  REQUIRE(p.add({0, 1}, pending(1, 100)).ok());
-  REQUIRE(p.add({1, 1}, pending(2, 100)).ok());
-  REQUIRE(p.add({1, 5}, pending(3, 50)).ok());
-  REQUIRE(p.add({2, 1}, pending(4, 100)).ok());
-  auto lost = p.take_link(1);
-  REQUIRE(lost.size() == 2);
-  CHECK(p.size() == 2);
-  CHECK(p.next_deadline() == 100);
-  CHECK(p.take_link(1).empty());
-}
-
 TEST_CASE("pending requests are held for their grace window after Delivered", "[unit][gateway]") {
   PendingRequests p(10);
   REQUIRE(p.add({0, 1}, keyed(1, 33000, "sip-1")).ok());
@@ -98,11 +85,9 @@ TEST_CASE("pending requests are held for their grace window after Delivered", "[
   CHECK_FALSE(p.hold({0, 9}, 1500));
   CHECK(p.next_deadline() == 1500);
   CHECK(p.size() == 2);
-  // A held request is no longer the answer to a Bounce, nor lost with its link.
+  // A held request is no longer the answer to a Bounce.
   CHECK_FALSE(p.take({0, 1}).has_value());
-  auto lost = p.take_link(0);
-  REQUIRE(lost.size() == 1);
-  CHECK(lost[0].connection == 2);
+  REQUIRE(p.take({0, 2}).has_value());
   auto due = p.take_expired(1500);
   REQUIRE(due.size() == 1);
   CHECK(due[0].connection == 1);

@@ -72,9 +72,10 @@ class FakeEdge final : public net::RelayChannel::Handler {
       CHECK(s->stanza.facts.direction == relay::Direction::outbound);
       if (e->attr("type") != "error") {
         // A partner stream took it: tell the gateway.
-        REQUIRE(c.link().send_delivered(s->seq).ok());
+        REQUIRE(c.link().send_delivered(s->receipt).ok());
         c.flush_link();
       }
+      c.complete(s->receipt);
       received.push_back(*e);
       if (on_stanza) on_stanza(received.back());
     }
