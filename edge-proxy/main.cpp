@@ -4,8 +4,8 @@
 
 #include <csignal>
 #include <cstdio>
-#include <string>
 #include <memory>
+#include <string>
 
 #include "common/core/daemon.h"
 #include "common/core/log.h"
