@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "common/core/daemon.h"
 #include "common/core/log.h"
@@ -15,6 +16,7 @@
 #include "edge-proxy/edge_config.h"
 #include "edge-proxy/edge_runtime.h"
 #include "edge-proxy/edge_tls.h"
+#include "xmppfed/version.h"
 
 using namespace xf;
 
@@ -30,7 +32,8 @@ Status check_tls(const edge::EdgeConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto prepared = prepare_daemon<edge::EdgeConfig>(argc, argv, "xmppfed-edge-proxy 0.1.0",
+  const std::string version = std::string("xmppfed-edge-proxy ") + kVersion;
+  auto prepared = prepare_daemon<edge::EdgeConfig>(argc, argv, version.c_str(),
                                                    &edge::load_edge_config, &check_tls);
   if (auto* exit_code = std::get_if<int>(&prepared)) return *exit_code;
   const edge::EdgeConfig config = std::get<edge::EdgeConfig>(std::move(prepared));

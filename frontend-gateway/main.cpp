@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <string>
 
 #include "common/core/daemon.h"
 #include "common/core/log.h"
@@ -13,12 +14,14 @@
 #include "frontend-gateway/config/gateway_config.h"
 #include "frontend-gateway/runtime/gateway_runtime.h"
 #include "frontend-gateway/store/sqlite_store.h"
+#include "xmppfed/version.h"
 
 using namespace xf;
 
 int main(int argc, char** argv) {
-  auto prepared = prepare_daemon<gw::GatewayConfig>(argc, argv, "xmppfed-frontend-gateway 0.1.0",
-                                                    &gw::load_gateway_config);
+  const std::string version = std::string("xmppfed-frontend-gateway ") + kVersion;
+  auto prepared =
+      prepare_daemon<gw::GatewayConfig>(argc, argv, version.c_str(), &gw::load_gateway_config);
   if (auto* exit_code = std::get_if<int>(&prepared)) return *exit_code;
   const gw::GatewayConfig config = std::get<gw::GatewayConfig>(std::move(prepared));
   Logger log("frontend-gateway");

@@ -33,9 +33,10 @@ CommandLine parse_command_line(int argc, char** argv) {
 
 std::string usage(const char* program) {
   return std::string("usage: ") + program +
-         " --config FILE [--check-config]\n"
+         " --config FILE [--check-config] | --version | --help\n"
          "  --config FILE     JSON configuration (see deploy/*.example.json)\n"
-         "  --check-config    validate the configuration and exit (0 = valid)\n";
+         "  --check-config    validate the configuration and exit (0 = valid)\n"
+         "  --version         print the version and exit\n";
 }
 
 }  // namespace xf

@@ -1,9 +1,11 @@
 #!/bin/bash
 # --check-config on both daemons: a valid file exits 0; a file with an unknown key and an
 # out-of-range value exits 78 (EX_CONFIG) and names the JSON pointer of each problem.
-# Usage: check_config_test.sh EDGE_BIN GATEWAY_BIN
+# --version prints "NAME VERSION", plus " (git COMMIT)" with a commit of this checkout when the
+# source is a git checkout, and exits 0.
+# Usage: check_config_test.sh EDGE_BIN GATEWAY_BIN VERSION
 set -u
-edge=$1 gateway=$2
+edge=$1 gateway=$2 version=$3
 src=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -52,4 +54,24 @@ expect "gateway: unknown key named" 78 "/sip/next_hop/colour: unknown key" \
   "$gateway" --config "$tmp/gw.json.bad" --check-config
 expect "edge: missing file" 78 "cannot open" "$edge" --config "$tmp/nope.json" --check-config
 expect "gateway: no --config" 64 "--config FILE is required" "$gateway"
+
+# As cmake/Version.cmake decides: a commit only when the source is the top of a git checkout.
+in_git=no
+[ "$(git -C "$src" rev-parse --show-toplevel 2> /dev/null)" = "$(cd "$src" && pwd -P)" ] &&
+  in_git=yes
+for bin in "$edge" "$gateway"; do
+  name=${bin##*/}
+  out=$("$bin" --version 2>&1); rc=$?
+  line="^$name ${version//./\\.}( \(git ([0-9a-f]{7,40})\))?\$"
+  commit=$(sed -nE "s/$line/\2/p" <<< "$out")
+  if [ "$rc" -ne 0 ] || ! grep -qE "$line" <<< "$out"; then
+    echo "FAIL: $name --version (exit $rc, want 0 and '$name $version [(git COMMIT)]')"; echo "$out"
+    failed=1
+  elif [ $in_git = yes ] && ! git -C "$src" cat-file -e "${commit:-none}^{commit}" 2> /dev/null; then
+    echo "FAIL: $name --version names no commit of this checkout: $out"
+    failed=1
+  else
+    echo "PASS: $name --version: $out"
+  fi
+done
 exit $failed

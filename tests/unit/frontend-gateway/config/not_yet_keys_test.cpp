@@ -1,6 +1,8 @@
 // Partner policy and edge stream settings in gateway.json that the edges do not receive yet: a
 // value other than what the edges do today is refused with a clear error instead of being
 // accepted and ignored.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -13,7 +15,9 @@ namespace {
 // A minimal valid gateway.json with `partner` inside the one partner's object and `gateway` as
 // the gateway section's members.
 xf::Result<xf::gw::GatewayConfig> load(const std::string& partner, const std::string& gateway) {
-  const std::string path = std::string(XMPPFED_BINARY_DIR) + "/not_yet_keys_test.json";
+  // One file per process: CTest runs each test case as its own process, in parallel with -j.
+  const std::string path =
+      std::string(XMPPFED_BINARY_DIR) + "/not_yet_keys_test." + std::to_string(getpid()) + ".json";
   {
     std::ofstream out(path);
     out << R"({"local_domains": ["sip.example"],
