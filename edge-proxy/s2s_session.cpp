@@ -148,10 +148,11 @@ void S2sSession::end(const xmpp::StreamFailure* failure) {
 }
 
 std::string S2sSession::describe() const {
-  return log::cat(log_name(inbound(), id_, remote_domain().empty() ? "?" : remote_domain()),
-                  " <-> ", local_domain(),
-                  authenticated() ? " authenticated" : " not authenticated",
-                  stream_.tls_active() ? ", TLS" : "", ", peer ", peer_address());
+  return log::cat(
+      log_name(inbound(), id_, remote_domain().empty() ? "?" : remote_domain()), " <-> ",
+      local_domain(), authenticated() ? " authenticated by " : " not authenticated",
+      authenticated() ? xmpp::to_string(stream_.auth_of(local_domain(), remote_domain())) : "",
+      stream_.tls_active() ? ", TLS" : "", ", peer ", peer_address());
 }
 
 void S2sSession::on_send(std::string_view bytes) {

@@ -325,7 +325,16 @@ void S2sStream::handle_features(const xml::Element& features) {
   state_ = State::open;
   ready_for_verify_ = true;
   events_.on_ready_for_verify();
-  if (state_ == State::closed || dialback_sent_ || authenticated()) return;
+  if (state_ == State::closed) return;
+  if (sasl_done_ && !authenticated()) {
+    authenticated_.emplace(std::pair(settings_.local_domain, settings_.remote_domain),
+                           PeerAuth::sasl_external);
+    established_deadline_ = kNoDeadline;
+    events_.on_authenticated(settings_.local_domain, settings_.remote_domain,
+                             PeerAuth::sasl_external);
+    return;
+  }
+  if (dialback_sent_ || authenticated()) return;
   start_dialback();
 }
 
@@ -360,14 +369,11 @@ void S2sStream::handle_sasl(const xml::Element& element) {
       return;
     }
     if (name == "success") {
+      // RFC 6120 §6.4.6: a new stream at once; the pair counts as authenticated (and stanzas
+      // may go) once the partner's features on it say that negotiation is complete.
       sasl_done_ = true;
-      authenticated_.emplace(std::pair(settings_.local_domain, settings_.remote_domain),
-                             PeerAuth::sasl_external);
-      established_deadline_ = kNoDeadline;
       restart_stream();
       send_header();
-      events_.on_authenticated(settings_.local_domain, settings_.remote_domain,
-                               PeerAuth::sasl_external);
       return;
     }
     if (name == "failure") {

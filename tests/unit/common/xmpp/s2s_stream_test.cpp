@@ -628,7 +628,9 @@ TEST_CASE("outbound s2s: SASL EXTERNAL when offered, then a restarted stream, no
   CHECK(stream.state() == S2sStream::State::authenticating);
   CHECK(rec.ready_for_verify == 0);
   stream.feed(kSuccess, 5);
-  CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::sasl_external});
+  // Authenticated only once the restarted stream's features arrive (negotiation complete).
+  CHECK(rec.authenticated.empty());
+  CHECK_FALSE(stream.is_authenticated("sip.example", "xmpp.example"));
   std::string header = rec.take();
   CHECK(header.find("<stream:stream") != std::string::npos);
   CHECK(header.find("from='sip.example' to='xmpp.example'") != std::string::npos);
@@ -637,6 +639,7 @@ TEST_CASE("outbound s2s: SASL EXTERNAL when offered, then a restarted stream, no
       "from='xmpp.example' id='third' version='1.0'><stream:features/>",
       6);
   CHECK(rec.take().empty());  // No db:result: the pair is authenticated.
+  CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::sasl_external});
   CHECK(stream.ready_for_verify());
   CHECK(rec.ready_for_verify == 1);
   CHECK(stream.auth_of("sip.example", "xmpp.example") == PeerAuth::sasl_external);
