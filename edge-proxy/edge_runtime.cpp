@@ -37,7 +37,11 @@ net::Connection* EdgeRuntime::accept_s2s() {
 
 S2sPort* EdgeRuntime::open_outbound(const std::string& local_domain,
                                     const std::string& remote_domain) {
-  S2sSession* session = S2sSession::make_outbound(loop_, router_, config_, tls_.s2s_client,
+  // The router opens streams for hosted local domains only, and each has a client context.
+  auto client = tls_.s2s_clients.find(local_domain);
+  std::shared_ptr<tls::Context> ctx =
+      client != tls_.s2s_clients.end() ? client->second : tls_.s2s_clients.begin()->second;
+  S2sSession* session = S2sSession::make_outbound(loop_, router_, config_, std::move(ctx),
                                                   ++last_session_id_, local_domain, remote_domain);
   session->dial(dialer_);
   return session;

@@ -6,6 +6,16 @@ namespace xf::edge {
 
 Result<EdgeTls> load_edge_tls(const EdgeConfig& config) {
   EdgeTls tls;
+  {
+    // The trust anchors alone first, so that a bad bundle is named by its key.
+    tls::ContextConfig anchors;
+    anchors.ca_file = config.s2s.trust_anchors;
+    anchors.verify = tls::PeerVerify::optional;
+    auto a = tls::Context::create(anchors);
+    if (!a.ok()) {
+      return fail(a.error().code, "/s2s/trust_anchors: " + a.error().detail);
+    }
+  }
   tls::ContextConfig server;
   server.server = true;
   for (const HostedDomain& h : config.hosted_domains) {
@@ -18,11 +28,14 @@ Result<EdgeTls> load_edge_tls(const EdgeConfig& config) {
   if (!s.ok()) return fail(s.error());
   tls.s2s_server = *s;
 
-  tls::ContextConfig client = server;
-  client.server = false;
-  auto c = tls::Context::create(client);
-  if (!c.ok()) return fail(c.error());
-  tls.s2s_client = *c;
+  for (const HostedDomain& h : config.hosted_domains) {
+    tls::ContextConfig client = server;
+    client.server = false;
+    client.certs = {{h.domain, h.certificate, h.private_key}};
+    auto c = tls::Context::create(client);
+    if (!c.ok()) return fail(c.error());
+    tls.s2s_clients[h.domain] = *c;
+  }
 
   auto r = net::RelayChannel::make_tls(config.relay, relay::Role::edge, "relay");
   if (!r.ok()) return fail(r.error());

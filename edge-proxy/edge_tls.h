@@ -2,7 +2,9 @@
 // --check-config proves that the certificates and keys are usable.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "common/core/result.h"
 #include "common/tls/tls_context.h"
@@ -12,8 +14,10 @@ namespace xf::edge {
 
 struct EdgeTls {
   std::shared_ptr<tls::Context> s2s_server;  // Inbound s2s: a certificate per hosted domain.
-  std::shared_ptr<tls::Context> s2s_client;  // Outbound s2s: the same certificates.
-  std::shared_ptr<tls::Context> relay;       // The relay link's server side (mutual TLS).
+  // Outbound s2s, one per hosted domain: each presents that domain's certificate, so that a
+  // partner can authenticate the domain with SASL EXTERNAL (XEP-0178).
+  std::map<std::string, std::shared_ptr<tls::Context>> s2s_clients;
+  std::shared_ptr<tls::Context> relay;  // The relay link's server side (mutual TLS).
 };
 
 Result<EdgeTls> load_edge_tls(const EdgeConfig& config);

@@ -1,5 +1,6 @@
 #include "edge-proxy/s2s_session.h"
 
+#include "common/tls/identity.h"
 #include "edge-proxy/router.h"
 
 namespace xf::edge {
@@ -19,6 +20,8 @@ xmpp::S2sStream::Settings s2s_stream_settings(const EdgeConfig& config,
   s.is_hosted = [&config](std::string_view d) { return config.is_hosted(d); };
   s.tls_required = true;
   s.tls_available = true;
+  // Every hosted domain has its certificate, which the outbound client context presents.
+  s.sasl_external = true;
   s.dialback_secret = config.s2s.dialback_secret;
   s.limits.max_stanza_bytes = static_cast<std::size_t>(config.s2s.max_stanza_bytes);
   s.establishment_timeout_ms =
@@ -145,10 +148,11 @@ void S2sSession::end(const xmpp::StreamFailure* failure) {
 }
 
 std::string S2sSession::describe() const {
-  return log::cat(log_name(inbound(), id_, remote_domain().empty() ? "?" : remote_domain()),
-                  " <-> ", local_domain(),
-                  authenticated() ? " authenticated" : " not authenticated",
-                  stream_.tls_active() ? ", TLS" : "", ", peer ", peer_address());
+  return log::cat(
+      log_name(inbound(), id_, remote_domain().empty() ? "?" : remote_domain()), " <-> ",
+      local_domain(), authenticated() ? " authenticated by " : " not authenticated",
+      authenticated() ? xmpp::to_string(stream_.auth_of(local_domain(), remote_domain())) : "",
+      stream_.tls_active() ? ", TLS" : "", ", peer ", peer_address());
 }
 
 void S2sSession::on_send(std::string_view bytes) {
@@ -199,6 +203,44 @@ void S2sSession::on_authenticated(std::string_view local_domain, std::string_vie
 }
 
 void S2sSession::on_ready_for_verify() { router_.outbound_ready(*this); }
+
+bool S2sSession::peer_certificate_authenticates(std::string_view remote_domain) {
+  const tls::Session* tls = tls_session();
+  if (tls == nullptr) return false;
+  const tls::PeerIdentity& peer = tls->peer();
+  tls::CertFault fault = tls::xmpp_domain_fault(peer, remote_domain);
+  if (fault == tls::CertFault::none) {
+    log_.info("certificate of ", remote_domain, " is valid: offering SASL EXTERNAL and dialback");
+    return true;
+  }
+  std::string detail;
+  if (fault == tls::CertFault::misnamed) {
+    detail = "it names";
+    for (const std::string& n : peer.dns_ids) detail += " DNS:" + n;
+    for (const std::string& n : peer.srv_ids) detail += " SRV:" + n;
+    for (const std::string& n : peer.xmpp_addrs) detail += " XmppAddr:" + n;
+    if (peer.dns_ids.empty() && peer.srv_ids.empty() && peer.xmpp_addrs.empty()) {
+      detail += " CN:" + peer.common_name;
+    }
+  } else if (fault == tls::CertFault::absent) {
+    detail = "no certificate presented";
+  } else {
+    detail = peer.verify_error;
+  }
+  log_.warn("certificate of ", remote_domain, " refused for SASL EXTERNAL: ", tls::to_string(fault),
+            " (", detail, "); offering dialback only");
+  return false;
+}
+
+void S2sSession::on_sasl_failure(std::string_view condition, bool sent_by_us) {
+  if (sent_by_us) {
+    log_.warn("SASL EXTERNAL from ", remote_domain().empty() ? "?" : remote_domain(),
+              " refused: ", condition);
+  } else {
+    log_.warn("SASL EXTERNAL refused by ", remote_domain(), ": ", condition,
+              "; falling back to dialback");
+  }
+}
 
 void S2sSession::on_closed(const xmpp::StreamFailure* failure) {
   if (failure != nullptr) {

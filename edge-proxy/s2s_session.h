@@ -27,7 +27,8 @@ class S2sSession final : public net::TlsConnection,
                          public S2sPort,
                          private xmpp::S2sStream::Events {
  public:
-  // tls: the server context for inbound sessions, the client one for outbound.
+  // tls: the server context for inbound sessions; for outbound, the client context that
+  // presents local_domain's certificate (SASL EXTERNAL needs it).
   static S2sSession* make_inbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
                                   std::shared_ptr<tls::Context> tls, std::uint64_t id);
   static S2sSession* make_outbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
@@ -82,6 +83,8 @@ class S2sSession final : public net::TlsConnection,
   void on_authenticated(std::string_view local_domain, std::string_view remote_domain,
                         xmpp::PeerAuth how) override;
   void on_ready_for_verify() override;
+  bool peer_certificate_authenticates(std::string_view remote_domain) override;
+  void on_sasl_failure(std::string_view condition, bool sent_by_us) override;
   void on_closed(const xmpp::StreamFailure* failure) override;
 
   void rearm();

@@ -70,4 +70,39 @@ bool certificate_names_host(const PeerIdentity& peer, std::string_view host) {
   return !has_san && !peer.common_name.empty() && dns_id_matches(peer.common_name, host);
 }
 
+bool certificate_names_xmpp_domain(const PeerIdentity& peer, std::string_view domain) {
+  if (!well_formed(without_trailing_dot(domain)) || domain.find('*') != std::string_view::npos) {
+    return false;
+  }
+  if (certificate_names_host(peer, domain)) return true;
+  constexpr std::string_view kService = "_xmpp-server.";
+  for (const std::string& srv : peer.srv_ids) {
+    std::string_view id = srv;
+    if (id.size() <= kService.size() || !iequals(id.substr(0, kService.size()), kService)) {
+      continue;
+    }
+    std::string_view name = id.substr(kService.size());
+    if (name.find('*') == std::string_view::npos && well_formed(without_trailing_dot(name)) &&
+        domain_equals(name, domain)) {
+      return true;
+    }
+  }
+  for (const std::string& addr : peer.xmpp_addrs) {
+    // Only a bare domain names a server; user@domain or domain/resource name other entities.
+    if (addr.find_first_of("@/*") == std::string::npos && well_formed(addr) &&
+        domain_equals(addr, domain)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+CertFault xmpp_domain_fault(const PeerIdentity& peer, std::string_view domain) {
+  if (!peer.present) return CertFault::absent;
+  if (!peer.chain_verified) {
+    return peer.chain_fault == CertFault::none ? CertFault::invalid : peer.chain_fault;
+  }
+  return certificate_names_xmpp_domain(peer, domain) ? CertFault::none : CertFault::misnamed;
+}
+
 }  // namespace xf::tls

@@ -21,4 +21,14 @@ bool dns_id_matches(std::string_view pattern, std::string_view domain);
 // the SIP next hop, which identify peers by DNS name only.
 bool certificate_names_host(const PeerIdentity& peer, std::string_view host);
 
+// Does the certificate name this XMPP domain as a server (RFC 6120 §13.7.1.2, RFC 6125 §6,
+// RFC 7590 §3.1)? Any of: a DNS-ID matching it (dns_id_matches, so one wildcard label), an
+// SRV-ID "_xmpp-server.<domain>" (service label case-insensitive, no wildcard: RFC 4985), an
+// XmppAddr that is the bare domain. The CN counts only as in certificate_names_host.
+bool certificate_names_xmpp_domain(const PeerIdentity& peer, std::string_view domain);
+
+// Why the certificate cannot authenticate the XMPP domain (SASL EXTERNAL, XEP-0178):
+// CertFault::none when it can, else its chain fault, else misnamed.
+CertFault xmpp_domain_fault(const PeerIdentity& peer, std::string_view domain);
+
 }  // namespace xf::tls

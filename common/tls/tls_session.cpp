@@ -49,7 +49,21 @@ struct ChainCheck {
   bool ok = false;
   std::string error;
   uint8_t alert = SSL_AD_BAD_CERTIFICATE;
+  CertFault fault = CertFault::invalid;
 };
+
+CertFault fault_for(long verify_error) {
+  switch (verify_error) {
+    case X509_V_ERR_CERT_HAS_EXPIRED: return CertFault::expired;
+    case X509_V_ERR_CERT_NOT_YET_VALID: return CertFault::not_yet_valid;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return CertFault::untrusted;
+    default: return CertFault::invalid;
+  }
+}
 
 uint8_t alert_for(long verify_error) {
   switch (verify_error) {
@@ -70,6 +84,7 @@ ChainCheck verify_chain(const STACK_OF(CRYPTO_BUFFER) * certs, X509_STORE* store
   if (certs == nullptr || sk_CRYPTO_BUFFER_num(certs) == 0) {
     check.error = "no certificate";
     check.alert = SSL_AD_CERTIFICATE_REQUIRED;
+    check.fault = CertFault::absent;
     return check;
   }
   bssl::UniquePtr<X509> leaf(X509_parse_from_buffer(sk_CRYPTO_BUFFER_value(certs, 0)));
@@ -99,11 +114,13 @@ ChainCheck verify_chain(const STACK_OF(CRYPTO_BUFFER) * certs, X509_STORE* store
   if (peer_is_server) X509_STORE_CTX_set_default(store_ctx.get(), "ssl_server");
   if (X509_verify_cert(store_ctx.get()) == 1) {
     check.ok = true;
+    check.fault = CertFault::none;
     return check;
   }
   long error = X509_STORE_CTX_get_error(store_ctx.get());
   check.error = X509_verify_cert_error_string(error);
   check.alert = alert_for(error);
+  check.fault = fault_for(error);
   take_ssl_errors();  // The verify result says it all; keep the queue clean.
   return check;
 }
@@ -170,6 +187,19 @@ void read_names(X509* leaf, PeerIdentity& id) {
 
 }  // namespace
 
+std::string_view to_string(CertFault fault) {
+  switch (fault) {
+    case CertFault::none: return "valid";
+    case CertFault::absent: return "absent";
+    case CertFault::expired: return "expired";
+    case CertFault::not_yet_valid: return "not-yet-valid";
+    case CertFault::untrusted: return "untrusted";
+    case CertFault::invalid: return "invalid";
+    case CertFault::misnamed: return "misnamed";
+  }
+  return "?";
+}
+
 Result<std::unique_ptr<Session>> Session::client(std::shared_ptr<Context> ctx,
                                                  const std::string& sni) {
   if (ctx == nullptr || ctx->config().server) {
@@ -216,6 +246,7 @@ Result<std::unique_ptr<Session>> Session::make(std::shared_ptr<Context> ctx, boo
         verify_chain(SSL_get0_peer_certificates(s), SSL_CTX_get_cert_store(self->ctx_->native()),
                      !SSL_is_server(s));
     self->peer_.chain_verified = check.ok;
+    self->peer_.chain_fault = check.fault;
     self->peer_.verify_error = check.error;
     if (check.ok || policy == PeerVerify::optional) return ssl_verify_ok;
     *out_alert = check.alert;
@@ -414,6 +445,7 @@ void Session::fill_peer_identity() {
   peer_.present = true;
   if (!peer_.chain_verified && peer_.verify_error.empty()) {
     peer_.verify_error = "not checked (verification disabled)";
+    peer_.chain_fault = CertFault::invalid;
   }
   bssl::UniquePtr<X509> leaf(X509_parse_from_buffer(sk_CRYPTO_BUFFER_value(certs, 0)));
   if (leaf != nullptr) read_names(leaf.get(), peer_);

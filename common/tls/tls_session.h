@@ -14,10 +14,27 @@ typedef struct ssl_st SSL;
 
 namespace xf::tls {
 
+// Why a peer certificate cannot authenticate a name. The chain faults come from verifying it
+// against the trust anchors; misnamed is for a good chain that names something else.
+enum class CertFault {
+  none,           // Chains to a trust anchor, is in date and (for a name check) names the peer.
+  absent,         // The peer sent no certificate.
+  expired,        // Its notAfter (or one in its chain) is past.
+  not_yet_valid,  // Its notBefore (or one in its chain) is in the future.
+  untrusted,      // Self-signed, or issued by a CA that is not a trust anchor.
+  invalid,        // Any other chain failure (bad signature, unfit purpose, unparsable, ...).
+  misnamed,       // The chain is good but names neither the domain nor its XMPP service.
+};
+
+std::string_view to_string(CertFault fault);
+
 // Names found in a peer certificate (RFC 6125 identifiers, RFC 6120 §13.7.1.4 XmppAddr).
 struct PeerIdentity {
-  bool present = false;              // The peer sent a certificate.
-  bool chain_verified = false;       // It chains to the configured trust anchors and is in date.
+  bool present = false;         // The peer sent a certificate.
+  bool chain_verified = false;  // It chains to the configured trust anchors and is in date.
+  // What is wrong with the chain: none when verified, absent without a certificate, invalid when
+  // verification was off. Never misnamed (that depends on the name asked for).
+  CertFault chain_fault = CertFault::absent;
   std::string verify_error;          // Why it did not verify, for logs.
   std::vector<std::string> dns_ids;  // subjectAltName dNSName
   std::vector<std::string>

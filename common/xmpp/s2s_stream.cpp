@@ -1,8 +1,11 @@
 #include "common/xmpp/s2s_stream.h"
 
+#include <openssl/base64.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 
 #include "common/xmpp/dialback_key.h"
 #include "common/xmpp/jid.h"
@@ -21,6 +24,25 @@ std::string random_stream_id() {
     id.push_back(kHex[c & 15]);
   }
   return id;
+}
+
+// RFC 6120 §6.4.5: the receiving entity allows at least 2 and at most 5 retries; after the
+// third failed attempt a further <auth> ends the stream with policy-violation.
+constexpr int kMaxSaslFailures = 3;
+constexpr std::string_view kSaslFailureOpen = "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>";
+
+// RFC 4648 base64 as SASL carries it (no line breaks); nullopt when it is not.
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::size_t max_len = 0;
+  if (!EVP_DecodedLength(&max_len, text.size())) return std::nullopt;
+  std::string out(max_len, '\0');
+  std::size_t len = 0;
+  if (!EVP_DecodeBase64(reinterpret_cast<std::uint8_t*>(out.data()), &len, max_len,
+                        reinterpret_cast<const std::uint8_t*>(text.data()), text.size())) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
 }
 
 void append_attr(std::string& out, std::string_view name, std::string_view value) {
@@ -112,6 +134,15 @@ void S2sStream::send_features() {
     if (settings_.tls_required) out_ += "<required/>";
     out_ += "</starttls>";
   }
+  // XEP-0178 §3: EXTERNAL only when the certificate authenticates the domain in the header's
+  // `from`, and only before anything on this connection is authenticated.
+  if (tls_active_ && !sasl_done_ && authenticated_.empty() && !settings_.remote_domain.empty() &&
+      events_.peer_certificate_authenticates(settings_.remote_domain)) {
+    sasl_offered_for_ = settings_.remote_domain;
+    out_ +=
+        "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>EXTERNAL</mechanism>"
+        "</mechanisms>";
+  }
   if (tls_active_ || !settings_.tls_required) {
     out_ += "<dialback xmlns='urn:xmpp:features:dialback'><errors/></dialback>";
   }
@@ -147,6 +178,8 @@ void S2sStream::on_stream_open(const xml::StreamHeader& header) {
       settings_.remote_domain = from;
     }
     stream_id_ = settings_.make_stream_id();
+    sasl_offered_for_.clear();
+    sasl_awaiting_response_ = false;
     if (header.version.empty()) {
       // RFC 6120 §4.7.5: a peer without version='1.0' cannot negotiate TLS.
       if (settings_.tls_required) {
@@ -223,6 +256,10 @@ void S2sStream::on_element(xml::Element&& element) {
     fail(StreamError::unsupported_feature, "unexpected STARTTLS element <" + element.name() + ">");
     return;
   }
+  if (ns == kSaslNs) {
+    handle_sasl(element);
+    return;
+  }
   if (state_ != State::open) {
     fail(StreamError::not_authorized, "<" + element.name() + "> before the stream is ready");
     return;
@@ -268,10 +305,40 @@ void S2sStream::handle_features(const xml::Element& features) {
     fail(StreamError::policy_violation, "partner does not offer STARTTLS and TLS is required");
     return;
   }
+  if (tls_active_ && settings_.sasl_external && !sasl_tried_ && !authenticated()) {
+    const xml::Element* mechanisms = features.child("mechanisms", kSaslNs);
+    bool external = false;
+    if (mechanisms != nullptr) {
+      for (const xml::Element* m : mechanisms->children()) {
+        external = external || (m->name() == "mechanism" && m->text() == "EXTERNAL");
+      }
+    }
+    if (external) {
+      sasl_tried_ = true;
+      state_ = State::authenticating;
+      // RFC 6120 §6.3.8: no authorization identity unless acting for another entity; the
+      // certificate names the domain we act for, so the initial response is empty ("=").
+      send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
+      return;
+    }
+  }
   state_ = State::open;
   ready_for_verify_ = true;
   events_.on_ready_for_verify();
-  if (state_ == State::closed || dialback_sent_) return;
+  if (state_ == State::closed) return;
+  if (sasl_done_ && !authenticated()) {
+    authenticated_.emplace(std::pair(settings_.local_domain, settings_.remote_domain),
+                           PeerAuth::sasl_external);
+    established_deadline_ = kNoDeadline;
+    events_.on_authenticated(settings_.local_domain, settings_.remote_domain,
+                             PeerAuth::sasl_external);
+    return;
+  }
+  if (dialback_sent_ || authenticated()) return;
+  start_dialback();
+}
+
+void S2sStream::start_dialback() {
   // XEP-0220 §2.1: the originating server sends its key; XEP-0185 derives it from the secret.
   dialback_sent_ = true;
   std::string key = dialback_key(settings_.dialback_secret, settings_.remote_domain,
@@ -284,6 +351,141 @@ void S2sStream::handle_features(const xml::Element& features) {
   out_ += key;
   out_ += "</db:result>";
   send(out_);
+}
+
+void S2sStream::restart_stream() {
+  // RFC 6120 §6.4.6: both sides start a new stream over the same TLS layer.
+  parser_.reset();
+  state_ = State::awaiting_header;
+  sasl_offered_for_.clear();
+  sasl_awaiting_response_ = false;
+}
+
+void S2sStream::handle_sasl(const xml::Element& element) {
+  const std::string& name = element.name();
+  if (settings_.role == Role::outbound) {
+    if (state_ != State::authenticating) {
+      fail(StreamError::unsupported_stanza_type, "unexpected SASL element <" + name + ">");
+      return;
+    }
+    if (name == "success") {
+      // RFC 6120 §6.4.6: a new stream at once; the pair counts as authenticated (and stanzas
+      // may go) once the partner's features on it say that negotiation is complete.
+      sasl_done_ = true;
+      restart_stream();
+      send_header();
+      return;
+    }
+    if (name == "failure") {
+      std::string condition = "unknown";
+      for (const xml::Element* child : element.children()) {
+        if (child->name() != "text") {
+          condition = child->name();
+          break;
+        }
+      }
+      events_.on_sasl_failure(condition, false);
+      if (state_ == State::closed) return;
+      // XEP-0178 §3 / XEP-0220: fall back to dialback on the same stream.
+      state_ = State::open;
+      ready_for_verify_ = true;
+      events_.on_ready_for_verify();
+      if (state_ == State::closed || dialback_sent_) return;
+      start_dialback();
+      return;
+    }
+    fail(StreamError::unsupported_stanza_type, "unexpected SASL element <" + name + ">");
+    return;
+  }
+  if (state_ != State::open) {
+    fail(StreamError::not_authorized, "<" + name + "> before the stream is ready");
+    return;
+  }
+  if (name == "auth") {
+    if (sasl_done_) {
+      fail(StreamError::policy_violation, "SASL already succeeded on this connection");
+      return;
+    }
+    if (sasl_failures_ >= kMaxSaslFailures) {
+      fail(StreamError::policy_violation, "too many failed SASL attempts");
+      return;
+    }
+    sasl_awaiting_response_ = false;
+    if (element.attr("mechanism") != "EXTERNAL") {
+      sasl_refuse("invalid-mechanism");
+      return;
+    }
+    if (!tls_active_) {
+      sasl_refuse("encryption-required");
+      return;
+    }
+    if (sasl_offered_for_.empty()) {
+      // Not offered: the certificate does not authenticate the peer's domain.
+      sasl_refuse("not-authorized");
+      return;
+    }
+    std::string response = element.text();
+    if (response.empty()) {
+      // RFC 6120 §6.4.3: no initial response; ask for it with an empty challenge.
+      sasl_awaiting_response_ = true;
+      send("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+      return;
+    }
+    sasl_external_response(response);
+    return;
+  }
+  if (name == "response" && sasl_awaiting_response_) {
+    sasl_awaiting_response_ = false;
+    std::string response = element.text();
+    sasl_external_response(response.empty() ? "=" : response);
+    return;
+  }
+  if (name == "abort") {
+    sasl_awaiting_response_ = false;
+    sasl_refuse("aborted");
+    return;
+  }
+  fail(StreamError::unsupported_stanza_type, "unexpected SASL element <" + name + ">");
+}
+
+void S2sStream::sasl_external_response(std::string_view response) {
+  std::string authzid;
+  if (response != "=") {
+    auto decoded = base64_decode(response);
+    if (!decoded) {
+      sasl_refuse("incorrect-encoding");
+      return;
+    }
+    authzid = std::move(*decoded);
+  }
+  if (!authzid.empty()) {
+    // XEP-0178 §3: an authorization identity, when sent, is the domain the certificate names.
+    auto jid = Jid::parse(authzid);
+    if (!jid.ok() || !jid->local().empty() || !jid->resource().empty() ||
+        jid->domain() != sasl_offered_for_) {
+      sasl_refuse("invalid-authzid");
+      return;
+    }
+  }
+  std::string local = settings_.local_domain;
+  std::string remote = sasl_offered_for_;
+  send("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+  sasl_done_ = true;
+  authenticated_.emplace(std::pair(local, remote), PeerAuth::sasl_external);
+  established_deadline_ = kNoDeadline;
+  restart_stream();
+  events_.on_authenticated(local, remote, PeerAuth::sasl_external);
+}
+
+void S2sStream::sasl_refuse(std::string_view condition) {
+  ++sasl_failures_;
+  out_.clear();
+  out_ += kSaslFailureOpen;
+  out_ += '<';
+  out_ += condition;
+  out_ += "/></failure>";
+  send(out_);
+  events_.on_sasl_failure(condition, true);
 }
 
 void S2sStream::handle_dialback_result(const xml::Element& element) {

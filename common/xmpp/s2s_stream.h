@@ -1,8 +1,9 @@
-// Sans-IO state machine for one XMPP server-to-server stream (RFC 6120 §4, §5; XEP-0220 Server
-// Dialback with XEP-0185 keys). It owns the stream parser, writes stream headers, features and
-// stream errors, drives STARTTLS and dialback, checks that every stanza's addresses belong to a
-// domain pair authenticated on this stream, and reports what happened through Events. It never
-// sees a socket or a clock: the owner feeds plaintext and `now`, and writes what on_send gives.
+// Sans-IO state machine for one XMPP server-to-server stream (RFC 6120 §4, §5, §6; XEP-0178 SASL
+// EXTERNAL; XEP-0220 Server Dialback with XEP-0185 keys). It owns the stream parser, writes stream
+// headers, features and stream errors, drives STARTTLS, SASL EXTERNAL and dialback, checks that
+// every stanza's addresses belong to a domain pair authenticated on this stream, and reports what
+// happened through Events. It never sees a socket or a clock: the owner feeds plaintext and `now`,
+// and writes what on_send gives.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +54,7 @@ class S2sStream : private xml::StreamParser::Handler {
     awaiting_header,    // Waiting for the peer's stream header.
     awaiting_features,  // Outbound: header received, features not yet.
     negotiating_tls,    // <proceed/> exchanged; the owner is running the TLS handshake.
+    authenticating,     // Outbound: <auth mechanism='EXTERNAL'> sent, no answer yet.
     open,               // Stream is up; dialback may be in progress or done.
     closed,             // Stream ended; nothing more is sent or delivered.
   };
@@ -69,6 +71,11 @@ class S2sStream : private xml::StreamParser::Handler {
     bool tls_required = true;
     // The owner can run TLS (it has a context for this role).
     bool tls_available = true;
+    // Outbound: authenticate with SASL EXTERNAL (XEP-0178) when the partner offers it after TLS,
+    // because the owner presents a certificate for local_domain; dialback when it is not
+    // offered or fails. Inbound offering is decided per stream by
+    // Events::peer_certificate_authenticates.
+    bool sasl_external = false;
     // XEP-0185 shared secret, so that every edge of a pool computes the same keys.
     std::string dialback_secret;
     xml::StreamParser::Limits limits;
@@ -110,6 +117,16 @@ class S2sStream : private xml::StreamParser::Handler {
                                   PeerAuth how) = 0;
     // Outbound: the stream is open and past TLS, so db:verify may be sent on it.
     virtual void on_ready_for_verify() {}
+    // Inbound, TLS up, features about to go out: does the peer's certificate authenticate
+    // remote_domain (trusted chain, in date, names it: RFC 6125, RFC 7590)? Only then is SASL
+    // EXTERNAL offered (XEP-0178 §3); dialback is offered either way. The owner logs why not.
+    virtual bool peer_certificate_authenticates(std::string_view /*remote_domain*/) {
+      return false;
+    }
+    // A SASL EXTERNAL attempt failed with an RFC 6120 §6.5 condition: sent_by_us is true when we
+    // (receiving server) refused the peer, false when the partner refused us (we fall back to
+    // dialback).
+    virtual void on_sasl_failure(std::string_view /*condition*/, bool /*sent_by_us*/) {}
     // The stream ended: failure is set when we sent or received a stream error.
     virtual void on_closed(const StreamFailure* failure) = 0;
   };
@@ -161,6 +178,11 @@ class S2sStream : private xml::StreamParser::Handler {
   void send_header();
   void send_features();
   void handle_features(const xml::Element& features);
+  void start_dialback();
+  void handle_sasl(const xml::Element& element);
+  void sasl_external_response(std::string_view response);
+  void sasl_refuse(std::string_view condition);
+  void restart_stream();
   void handle_dialback_result(const xml::Element& element);
   void handle_dialback_verify(const xml::Element& element);
   void handle_stanza(xml::Element&& element);
@@ -175,6 +197,14 @@ class S2sStream : private xml::StreamParser::Handler {
   bool tls_active_ = false;
   bool ready_for_verify_ = false;
   bool dialback_sent_ = false;  // Outbound: our db:result is out.
+  // SASL (RFC 6120 §6). Inbound: the domain EXTERNAL was offered for on the current stream
+  // ("" when not offered), whether an <auth> without initial response waits for <response>, and
+  // how many attempts failed. Both: SASL succeeded (no more SASL on this connection).
+  std::string sasl_offered_for_;
+  bool sasl_awaiting_response_ = false;
+  int sasl_failures_ = 0;
+  bool sasl_done_ = false;
+  bool sasl_tried_ = false;  // Outbound: our <auth> went out once (never twice).
   bool close_sent_ = false;
   // (local, remote) -> how it was authenticated.
   std::map<std::pair<std::string, std::string>, PeerAuth> authenticated_;

@@ -2,24 +2,25 @@
 # Writes a self-contained Prosody configuration (own data dir, pid file and log; bound to one
 # loopback address; no system service) and prints its path.
 #
-# Usage: prosody-gen.sh DIR DOMAIN IP MODE CERT_DIR [LOGLEVEL]
+# Usage: prosody-gen.sh DIR DOMAIN IP MODE CERT_DIR [LOGLEVEL] [CA_FILE]
 #   MODE dialback: s2s_secure_auth = false and no CA trusted, so a peer whose certificate
 #                  Prosody cannot verify is authenticated with Server Dialback (XEP-0220).
-#   MODE secure:   s2s_secure_auth = true and CERT_DIR/ca.crt trusted: certificates
-#                  (SASL EXTERNAL) only.
+#   MODE secure:   s2s_secure_auth = true and CA_FILE (default CERT_DIR/ca.crt) trusted:
+#                  certificates (SASL EXTERNAL) only.
 #   CERT_DIR holds DOMAIN.crt and DOMAIN.key (deploy/make-certs.sh).
 # s2s always requires TLS (STARTTLS on 5269), as a real partner would.
 set -euo pipefail
 harness=$(cd "$(dirname "$0")" && pwd)
 dir=${1:?dir}; domain=${2:?domain}; ip=${3:?ip}; mode=${4:?mode}; certs=${5:?cert dir}
 loglevel=${6:-info}
+cafile=${7:-}
 mkdir -p "$dir/data"
 dir=$(cd "$dir" && pwd)
 certs=$(cd "$certs" && pwd)
 
 case $mode in
   dialback) secure_auth=false; ssl_ca="" ;;
-  secure) secure_auth=true; ssl_ca="cafile = \"$certs/ca.crt\";" ;;
+  secure) secure_auth=true; ssl_ca="cafile = \"${cafile:-$certs/ca.crt}\";" ;;
   *) echo "prosody-gen: MODE must be dialback or secure" >&2; exit 2 ;;
 esac
 

@@ -30,10 +30,23 @@ d = json.load(open(sys.argv[1])); c = sys.argv[3]
 d["hosted_domains"][0].update(domain="a.example", certificate=c + "/a.example.pem", private_key=c + "/a.example.key")
 d["relay"].update(certificate=c + "/a.example.pem", private_key=c + "/a.example.key", ca_file=c + "/ca.pem")
 json.dump(d, open(sys.argv[2], "w"))
+d["s2s"]["trust_anchors"] = c + "/ca.pem"
+json.dump(d, open(sys.argv[2] + ".anchors", "w"))
+d["s2s"]["trust_anchors"] = c + "/missing.pem"
+json.dump(d, open(sys.argv[2] + ".anchors-missing", "w"))
+d["s2s"]["trust_anchors"] = c + "/a.example.key"
+json.dump(d, open(sys.argv[2] + ".anchors-not-certs", "w"))
+d["s2s"]["trust_anchors"] = ""
 d["s2s"]["colour"] = "blue"; d["s2s"]["max_stanza_bytes"] = 5
 json.dump(d, open(sys.argv[2] + ".bad", "w"))
 PY
 expect "edge: valid config" 0 "configuration is valid" "$edge" --config "$tmp/edge.json" --check-config
+expect "edge: trust anchors from a CA bundle" 0 "configuration is valid" \
+  "$edge" --config "$tmp/edge.json.anchors" --check-config
+expect "edge: unreadable trust anchors refused" 78 "/s2s/trust_anchors: cannot read CA file" \
+  "$edge" --config "$tmp/edge.json.anchors-missing" --check-config
+expect "edge: trust anchors without a certificate refused" 78 "/s2s/trust_anchors: bad CA file" \
+  "$edge" --config "$tmp/edge.json.anchors-not-certs" --check-config
 expect "edge: unknown key named" 78 "/s2s/colour: unknown key" \
   "$edge" --config "$tmp/edge.json.bad" --check-config
 expect "edge: range error named" 78 "/s2s/max_stanza_bytes: must be an integer in 10000.." \

@@ -259,6 +259,61 @@ make_certs() {
       "$PARTNER_DOMAIN" >> "$RUN/certs.log" 2>&1 || { cat "$RUN/certs.log"; return 1; }
 }
 
+# make_fault_cert FAULT: RUN/certs/FAULT/PARTNER_DOMAIN.crt/.key, a partner certificate with one
+# fault, and sets FAULT_CERTS to that directory. Signed by the partner CA (CERTS_PARTNER, so a
+# peer that trusts it sees only the fault) except for untrusted. Needs make_certs.
+#   expired        valid 2000-01-01 .. 2001-01-01
+#   not-yet-valid  valid from 2100-01-01
+#   misnamed       names wrong.example only (DNS-ID, SRV-ID and XmppAddr)
+#   untrusted      self-signed
+make_fault_cert() {
+  local fault=$1 dir=$RUN/certs/$1 name=$PARTNER_DOMAIN san="DNS:$PARTNER_DOMAIN,DNS:*.$PARTNER_DOMAIN"
+  mkdir -p "$dir/db"
+  : > "$dir/db/index.txt"
+  echo 1000 > "$dir/db/serial"
+  [ "$fault" = misnamed ] &&
+    san="DNS:wrong.example,otherName:1.3.6.1.5.5.7.8.7;IA5:_xmpp-server.wrong.example,otherName:1.3.6.1.5.5.7.8.5;UTF8:wrong.example"
+  cat > "$dir/ca.cnf" <<EOT
+[ca]
+default_ca = fault_ca
+[fault_ca]
+database = $dir/db/index.txt
+serial = $dir/db/serial
+new_certs_dir = $dir/db
+default_md = sha256
+policy = any
+copy_extensions = none
+[any]
+commonName = supplied
+[leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectAltName = $san
+EOT
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/$name.key" \
+    -out "$dir/$name.csr" -subj "/CN=$name" 2>> "$RUN/certs.log" || return 1
+  local dates=()
+  case $fault in
+    expired) dates=(-startdate 20000101000000Z -enddate 20010101000000Z) ;;
+    not-yet-valid) dates=(-startdate 21000101000000Z -enddate 21010101000000Z) ;;
+    misnamed) dates=(-days 30) ;;
+    untrusted)
+      openssl x509 -req -in "$dir/$name.csr" -signkey "$dir/$name.key" -days 30 \
+        -extfile "$dir/ca.cnf" -extensions leaf -out "$dir/$name.crt" 2>> "$RUN/certs.log" ||
+        return 1
+      ;;
+    *) echo "make_fault_cert: unknown fault $fault" >&2; return 1 ;;
+  esac
+  if [ "$fault" != untrusted ]; then
+    openssl ca -batch -config "$dir/ca.cnf" -cert "$CERTS_PARTNER/ca.crt" \
+      -keyfile "$CERTS_PARTNER/ca.key" -in "$dir/$name.csr" "${dates[@]}" -extensions leaf \
+      -notext -out "$dir/$name.crt" >> "$RUN/certs.log" 2>&1 || return 1
+  fi
+  chmod 644 "$dir/$name.key" "$dir/$name.crt"
+  FAULT_CERTS=$dir
+}
+
 # ---------------------------------------------------------------------------------------------
 # Daemons
 
@@ -274,11 +329,14 @@ start_dnsmasq() {
 }
 
 # start_prosody [MODE]: Prosody for PARTNER_DOMAIN on PROSODY_IP (MODE dialback by default).
-# Needs make_certs. Sets PROSODY_CFG for xmpp_register.
+# Needs make_certs. Sets PROSODY_CFG for xmpp_register. PROSODY_CERTS (default CERTS_PARTNER)
+# names the directory of its certificate; in MODE secure it trusts PROSODY_CAFILE (default that
+# directory's ca.crt).
 start_prosody() {
   local mode=${1:-dialback}
   PROSODY_CFG=$("$HARNESS/prosody-gen.sh" "$RUN/prosody" "$PARTNER_DOMAIN" "$PROSODY_IP" "$mode" \
-    "$CERTS_PARTNER" "${PROSODY_LOGLEVEL:-debug}") || return 1
+    "${PROSODY_CERTS:-$CERTS_PARTNER}" "${PROSODY_LOGLEVEL:-debug}" "${PROSODY_CAFILE:-}") ||
+    return 1
   spawn prosody "$RUN/prosody/stdout.log" prosody --config "$PROSODY_CFG" -F
   add_log prosody "$RUN/prosody/stdout.log"
   add_log prosody-log "$RUN/prosody/prosody.log"

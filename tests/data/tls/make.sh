@@ -11,6 +11,8 @@
 #                         leaf + intermediate
 #   untrusted.pem         DNS untrusted.example (signed by untrusted-ca)
 #   expired.pem           DNS expired.example (signed by ca, expired)
+#   notyet.pem            DNS notyet.example (signed by ca, valid from 2100 only)
+#   selfsigned.pem        DNS selfsigned.example, a self-signed leaf
 #   gateway.internal.pem  client certificate for the mutual-TLS relay link (signed by ca)
 #   other.pem             a second key pair for the "key does not match" test
 set -eu
@@ -65,6 +67,18 @@ keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth, clientAuth
 subjectAltName = DNS:expired.example
 
+[notyet_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:notyet.example
+
+[selfsigned_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:selfsigned.example
+
 [gateway_ext]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -90,6 +104,7 @@ issue() {
 
 self_signed ca "xmppfed test CA" ca_ext
 self_signed untrusted-ca "xmppfed untrusted CA" ca_ext
+self_signed selfsigned selfsigned.example selfsigned_ext
 issue intermediate "xmppfed test intermediate" intermediate_ext ca
 issue a.example a.example a_ext ca
 issue b.example b.example b_ext intermediate
@@ -121,3 +136,9 @@ cat "$work/ext.cnf" >>"$work/ca.cnf"
 openssl ca -batch -config "$work/ca.cnf" -cert ca.pem -keyfile ca.key -in "$work/expired.csr" \
   -startdate 20000101000000Z -enddate 20010101000000Z -extensions expired_ext -notext \
   -out expired.pem
+
+newkey notyet
+openssl req -new -key notyet.key -subj "/CN=notyet.example" -out "$work/notyet.csr"
+openssl ca -batch -config "$work/ca.cnf" -cert ca.pem -keyfile ca.key -in "$work/notyet.csr" \
+  -startdate 21000101000000Z -enddate 21010101000000Z -extensions notyet_ext -notext \
+  -out notyet.pem

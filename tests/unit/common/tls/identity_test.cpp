@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+using xf::tls::CertFault;
 using xf::tls::certificate_names_host;
+using xf::tls::certificate_names_xmpp_domain;
 using xf::tls::dns_id_matches;
 using xf::tls::PeerIdentity;
 
@@ -90,4 +92,64 @@ TEST_CASE("certificate_names_host uses the CN only without any subjectAltName id
 TEST_CASE("certificate_names_host: an empty identity names nothing", "[unit][tls]") {
   CHECK_FALSE(certificate_names_host(PeerIdentity{}, "example.org"));
   CHECK_FALSE(certificate_names_host(PeerIdentity{}, ""));
+}
+
+TEST_CASE("certificate_names_xmpp_domain: DNS-ID, SRV-ID and XmppAddr (RFC 6120, RFC 7590)",
+          "[unit][tls]") {
+  PeerIdentity id;
+  SECTION("DNS-ID, wildcard included") {
+    id.dns_ids = {"*.example.org", "example.net"};
+    CHECK(certificate_names_xmpp_domain(id, "chat.example.org"));
+    CHECK(certificate_names_xmpp_domain(id, "Example.NET."));
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "example.org"));
+  }
+  SECTION("SRV-ID for the xmpp-server service only") {
+    id.srv_ids = {"_XMPP-Server.example.org", "_xmpp-client.example.net",
+                  "_xmpp-server.*.example.com", "_xmpp-server."};
+    CHECK(certificate_names_xmpp_domain(id, "example.org"));
+    CHECK(certificate_names_xmpp_domain(id, "EXAMPLE.org."));
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "example.net"));    // A client service.
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "a.example.com"));  // No wildcard SRV-ID.
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "sub.example.org"));
+  }
+  SECTION("XmppAddr of the bare domain only") {
+    id.xmpp_addrs = {"example.org", "user@example.net", "example.com/res", "*.example.info"};
+    CHECK(certificate_names_xmpp_domain(id, "example.org"));
+    CHECK(certificate_names_xmpp_domain(id, "Example.Org"));
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "example.net"));
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "example.com"));
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "a.example.info"));
+  }
+  SECTION("the CN only without any SAN") {
+    id.common_name = "example.org";
+    CHECK(certificate_names_xmpp_domain(id, "example.org"));
+    id.srv_ids = {"_xmpp-server.example.net"};
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "example.org"));
+    CHECK(certificate_names_xmpp_domain(id, "example.net"));
+  }
+  SECTION("a reference domain that is not a name matches nothing") {
+    id.dns_ids = {"*.example.org"};
+    id.xmpp_addrs = {"*.example.org"};
+    CHECK_FALSE(certificate_names_xmpp_domain(id, "*.example.org"));
+    CHECK_FALSE(certificate_names_xmpp_domain(id, ""));
+  }
+}
+
+TEST_CASE("xmpp_domain_fault says why a certificate cannot authenticate a domain", "[unit][tls]") {
+  PeerIdentity id;
+  CHECK(xmpp_domain_fault(id, "example.org") == CertFault::absent);
+  id.present = true;
+  id.dns_ids = {"example.org"};
+  id.chain_fault = CertFault::expired;
+  CHECK(xmpp_domain_fault(id, "example.org") == CertFault::expired);
+  id.chain_fault = CertFault::untrusted;
+  CHECK(xmpp_domain_fault(id, "example.org") == CertFault::untrusted);
+  id.chain_fault = CertFault::not_yet_valid;
+  CHECK(xmpp_domain_fault(id, "example.org") == CertFault::not_yet_valid);
+  id.chain_verified = true;
+  id.chain_fault = CertFault::none;
+  CHECK(xmpp_domain_fault(id, "example.org") == CertFault::none);
+  CHECK(xmpp_domain_fault(id, "other.org") == CertFault::misnamed);
+  CHECK(xf::tls::to_string(CertFault::not_yet_valid) == "not-yet-valid");
+  CHECK(xf::tls::to_string(CertFault::misnamed) == "misnamed");
 }

@@ -186,13 +186,15 @@ TEST_CASE("Optional verification records the result and never fails", "[unit][tl
   auto server_ctx = make_context(edge_server(PeerVerify::optional));
   struct Row {
     const char* base;
-    bool verified;
     const char* error_part;
+    xf::tls::CertFault fault;
+    bool verified;
   };
   const Row rows[] = {
-      {"a.example", true, ""},
-      {"untrusted", false, "issuer"},
-      {"expired", false, "expired"},
+      {"a.example", "", xf::tls::CertFault::none, true},
+      {"untrusted", "issuer", xf::tls::CertFault::untrusted, false},
+      {"expired", "expired", xf::tls::CertFault::expired, false},
+      {"notyet", "not yet valid", xf::tls::CertFault::not_yet_valid, false},
   };
   for (const Row& row : rows) {
     INFO(row.base);
@@ -205,6 +207,26 @@ TEST_CASE("Optional verification records the result and never fails", "[unit][tl
     CHECK(peer.present);
     CHECK(peer.chain_verified == row.verified);
     CHECK_THAT(peer.verify_error, Catch::Contains(row.error_part));
+    CHECK(peer.chain_fault == row.fault);
+  }
+}
+
+TEST_CASE("A self-signed peer certificate is untrusted, a missing one absent", "[unit][tls]") {
+  auto server_ctx = make_context(edge_server(PeerVerify::optional));
+  SECTION("self-signed") {
+    ContextConfig client = s2s_client();
+    client.certs = {cert("selfsigned.example", "selfsigned")};
+    auto pair = make_pair(make_context(client), server_ctx, "b.example");
+    REQUIRE(exchange(*pair.client, *pair.server).ok());
+    CHECK(pair.server->peer().chain_fault == xf::tls::CertFault::untrusted);
+  }
+  SECTION("none") {
+    ContextConfig client = s2s_client();
+    client.certs.clear();
+    auto pair = make_pair(make_context(client), server_ctx, "b.example");
+    REQUIRE(exchange(*pair.client, *pair.server).ok());
+    CHECK_FALSE(pair.server->peer().present);
+    CHECK(pair.server->peer().chain_fault == xf::tls::CertFault::absent);
   }
 }
 

@@ -27,6 +27,11 @@ struct Recorder : S2sStream::Events {
   std::vector<DialbackRequest> requests;
   std::vector<std::string> verify_results;  // "id from to valid|invalid"
   std::vector<std::string> authenticated;   // "local remote"
+  std::vector<PeerAuth> authenticated_how;
+  bool certificate_ok = false;                 // What peer_certificate_authenticates answers.
+  std::vector<std::string> certificate_asked;  // Domains it was asked about.
+  std::vector<std::string> sasl_failures;      // "sent|received condition"
+  int ready_for_verify = 0;
   bool closed = false;
   std::optional<StreamError> close_condition;
 
@@ -48,9 +53,18 @@ struct Recorder : S2sStream::Events {
     verify_results.push_back(std::string(id) + " " + std::string(from) + " " + std::string(to) +
                              (valid ? " valid" : " invalid"));
   }
-  void on_authenticated(std::string_view local, std::string_view remote, PeerAuth) override {
+  void on_authenticated(std::string_view local, std::string_view remote, PeerAuth how) override {
     authenticated.push_back(std::string(local) + " " + std::string(remote));
+    authenticated_how.push_back(how);
   }
+  bool peer_certificate_authenticates(std::string_view remote) override {
+    certificate_asked.emplace_back(remote);
+    return certificate_ok;
+  }
+  void on_sasl_failure(std::string_view condition, bool sent_by_us) override {
+    sasl_failures.push_back((sent_by_us ? "sent " : "received ") + std::string(condition));
+  }
+  void on_ready_for_verify() override { ++ready_for_verify; }
   void on_closed(const StreamFailure* failure) override {
     closed = true;
     if (failure != nullptr) close_condition = failure->condition;
@@ -416,4 +430,250 @@ TEST_CASE("s2s: stanzas an outbound stream could not deliver get remote-server-*
   CHECK(undelivered_condition(false, true) == StanzaError::remote_server_timeout);
   CHECK(undelivered_condition(true, false) == StanzaError::remote_server_timeout);
   CHECK(undelivered_condition(true, true) == StanzaError::remote_server_timeout);
+}
+
+// ---- SASL EXTERNAL (RFC 6120 §6, XEP-0178) ----
+
+namespace {
+
+constexpr const char* kSaslFeatures =
+    "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>EXTERNAL</mechanism>"
+    "</mechanisms>";
+constexpr const char* kSuccess = "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>";
+
+std::string sasl_failure(const std::string& condition) {
+  return "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><" + condition + "/></failure>";
+}
+
+std::string auth(const std::string& initial_response, const std::string& mechanism = "EXTERNAL") {
+  return "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='" + mechanism + "'>" +
+         initial_response + "</auth>";
+}
+
+// An inbound stream past STARTTLS whose second features went out (in `features`).
+std::string open_inbound_tls(S2sStream& stream, Recorder& rec) {
+  stream.start(0);
+  stream.feed(kPeerHeader, 1);
+  rec.take();
+  stream.feed("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 2);
+  rec.take();
+  stream.tls_established(3);
+  stream.feed(kPeerHeader, 4);
+  return rec.take();
+}
+
+}  // namespace
+
+TEST_CASE("inbound s2s: SASL EXTERNAL offered for a valid certificate, success, stream restart",
+          "[unit][xmpp][s2s]") {
+  const char* responses[] = {"eG1wcC5leGFtcGxl", "="};  // base64("xmpp.example"), no authzid.
+  for (const char* response : responses) {
+    INFO(response);
+    Recorder rec;
+    rec.certificate_ok = true;
+    S2sStream stream(inbound_settings(), rec);
+    std::string features = open_inbound_tls(stream, rec);
+    CHECK(rec.certificate_asked == std::vector<std::string>{"xmpp.example"});
+    CHECK(features.find(kSaslFeatures) != std::string::npos);
+    // XEP-0220 §2.2: dialback is offered alongside.
+    CHECK(features.find("<dialback xmlns='urn:xmpp:features:dialback'>") != std::string::npos);
+
+    stream.feed(auth(response), 5);
+    CHECK(rec.take() == kSuccess);
+    REQUIRE(rec.authenticated == std::vector<std::string>{"sip.example xmpp.example"});
+    CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::sasl_external});
+    CHECK(stream.state() == S2sStream::State::awaiting_header);
+
+    // RFC 6120 §6.4.6: the peer restarts; the new features offer neither TLS nor SASL.
+    stream.feed(kPeerHeader, 6);
+    std::string restarted = rec.take();
+    CHECK(restarted.find("<stream:stream") != std::string::npos);
+    CHECK(restarted.find("mechanisms") == std::string::npos);
+    CHECK(restarted.find("starttls") == std::string::npos);
+    stream.feed(
+        "<message from='alice@xmpp.example/res' to='bob@sip.example' type='chat'>"
+        "<body>hi</body></message>",
+        7);
+    REQUIRE(rec.stanzas.size() == 1);
+    CHECK(rec.stanza_auth == std::vector<PeerAuth>{PeerAuth::sasl_external});
+    CHECK(stream.auth_of("sip.example", "xmpp.example") == PeerAuth::sasl_external);
+    CHECK_FALSE(rec.closed);
+  }
+}
+
+TEST_CASE("inbound s2s: SASL EXTERNAL without an initial response gets an empty challenge",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  rec.certificate_ok = true;
+  S2sStream stream(inbound_settings(), rec);
+  open_inbound_tls(stream, rec);
+  stream.feed("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'/>", 5);
+  CHECK(rec.take() == "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+  CHECK(rec.authenticated.empty());
+  stream.feed("<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>", 6);
+  CHECK(rec.take() == kSuccess);
+  CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::sasl_external});
+}
+
+TEST_CASE("inbound s2s: an invalid certificate gets no SASL offer, dialback still works",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  std::string features = open_inbound_tls(stream, rec);
+  CHECK(rec.certificate_asked == std::vector<std::string>{"xmpp.example"});
+  CHECK(features.find("mechanisms") == std::string::npos);
+  CHECK(features.find("<dialback xmlns='urn:xmpp:features:dialback'>") != std::string::npos);
+  // A peer that tries anyway is refused, and the stream stays for dialback (XEP-0178 §3).
+  stream.feed(auth("eG1wcC5leGFtcGxl"), 5);
+  CHECK(rec.take() == sasl_failure("not-authorized"));
+  CHECK(rec.sasl_failures == std::vector<std::string>{"sent not-authorized"});
+  CHECK(rec.authenticated.empty());
+  CHECK_FALSE(rec.closed);
+  stream.feed("<db:result from='xmpp.example' to='sip.example'>abc</db:result>", 6);
+  REQUIRE(rec.requests.size() == 1);
+  stream.complete_dialback("xmpp.example", "sip.example", true, 7);
+  CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::dialback});
+}
+
+TEST_CASE("inbound s2s: SASL failure conditions (RFC 6120 6.5), then policy-violation",
+          "[unit][xmpp][s2s]") {
+  struct Row {
+    std::string element;
+    const char* condition;
+  };
+  const Row rows[] = {
+      {auth("=", "PLAIN"), "invalid-mechanism"},
+      {auth("not base64!"), "incorrect-encoding"},
+      {auth("b3RoZXIuZXhhbXBsZQ=="), "invalid-authzid"},      // "other.example"
+      {auth("YWxpY2VAeG1wcC5leGFtcGxl"), "invalid-authzid"},  // "alice@xmpp.example"
+      {"<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>", "aborted"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.element);
+    Recorder rec;
+    rec.certificate_ok = true;
+    S2sStream stream(inbound_settings(), rec);
+    open_inbound_tls(stream, rec);
+    stream.feed(row.element, 5);
+    CHECK(rec.take() == sasl_failure(row.condition));
+    CHECK(rec.authenticated.empty());
+    CHECK_FALSE(rec.closed);
+    // A retry on the same stream may still succeed.
+    stream.feed(auth("="), 6);
+    CHECK(rec.take() == kSuccess);
+  }
+  SECTION("retries are bounded (RFC 6120 6.4.5)") {
+    Recorder rec;
+    rec.certificate_ok = true;
+    S2sStream stream(inbound_settings(), rec);
+    open_inbound_tls(stream, rec);
+    for (int i = 0; i < 3; ++i) {
+      stream.feed(auth("b3RoZXIuZXhhbXBsZQ=="), 5 + i);
+      CHECK(rec.take() == sasl_failure("invalid-authzid"));
+    }
+    stream.feed(auth("="), 9);
+    CHECK(rec.close_condition == StreamError::policy_violation);
+    CHECK(rec.authenticated.empty());
+  }
+  SECTION("SASL before TLS: encryption-required") {
+    Recorder rec;
+    rec.certificate_ok = true;
+    S2sStream stream(inbound_settings(), rec);
+    stream.start(0);
+    stream.feed(kPeerHeader, 1);
+    rec.take();
+    stream.feed(auth("="), 2);
+    CHECK(rec.take() == sasl_failure("encryption-required"));
+    CHECK(rec.certificate_asked.empty());
+  }
+}
+
+namespace {
+
+// An outbound stream through STARTTLS; the features after TLS are `features`.
+void outbound_to_features(S2sStream& stream, Recorder& rec, const std::string& features) {
+  stream.start(0);
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "xmlns:db='jabber:server:dialback' from='xmpp.example' id='first' version='1.0'>"
+      "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+      "</stream:features>",
+      1);
+  stream.feed("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 2);
+  stream.tls_established(3);
+  rec.take();
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "xmlns:db='jabber:server:dialback' from='xmpp.example' id='second' version='1.0'>"
+      "<stream:features>" +
+          features + "<dialback xmlns='urn:xmpp:features:dialback'/></stream:features>",
+      4);
+}
+
+S2sStream::Settings outbound_sasl_settings() {
+  S2sStream::Settings s = outbound_settings();
+  s.sasl_external = true;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("outbound s2s: SASL EXTERNAL when offered, then a restarted stream, no dialback",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(outbound_sasl_settings(), rec);
+  outbound_to_features(stream, rec, kSaslFeatures);
+  // No authorization identity (RFC 6120 §6.3.8): the empty response.
+  CHECK(rec.take() == auth("="));
+  CHECK(stream.state() == S2sStream::State::authenticating);
+  CHECK(rec.ready_for_verify == 0);
+  stream.feed(kSuccess, 5);
+  // Authenticated only once the restarted stream's features arrive (negotiation complete).
+  CHECK(rec.authenticated.empty());
+  CHECK_FALSE(stream.is_authenticated("sip.example", "xmpp.example"));
+  std::string header = rec.take();
+  CHECK(header.find("<stream:stream") != std::string::npos);
+  CHECK(header.find("from='sip.example' to='xmpp.example'") != std::string::npos);
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "from='xmpp.example' id='third' version='1.0'><stream:features/>",
+      6);
+  CHECK(rec.take().empty());  // No db:result: the pair is authenticated.
+  CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::sasl_external});
+  CHECK(stream.ready_for_verify());
+  CHECK(rec.ready_for_verify == 1);
+  CHECK(stream.auth_of("sip.example", "xmpp.example") == PeerAuth::sasl_external);
+  CHECK_FALSE(rec.closed);
+}
+
+TEST_CASE("outbound s2s: a SASL EXTERNAL failure falls back to dialback", "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(outbound_sasl_settings(), rec);
+  outbound_to_features(stream, rec, kSaslFeatures);
+  CHECK(rec.take() == auth("="));
+  stream.feed(sasl_failure("not-authorized"), 5);
+  CHECK(rec.sasl_failures == std::vector<std::string>{"received not-authorized"});
+  std::string key = xf::xmpp::dialback_key("s3cr3t", "xmpp.example", "sip.example", "second");
+  CHECK(rec.take() == "<db:result from='sip.example' to='xmpp.example'>" + key + "</db:result>");
+  CHECK(rec.ready_for_verify == 1);
+  stream.feed("<db:result from='xmpp.example' to='sip.example' type='valid'/>", 6);
+  CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::dialback});
+}
+
+TEST_CASE("outbound s2s: dialback when EXTERNAL is not offered or not enabled",
+          "[unit][xmpp][s2s]") {
+  SECTION("only PLAIN offered") {
+    Recorder rec;
+    S2sStream stream(outbound_sasl_settings(), rec);
+    outbound_to_features(stream, rec,
+                         "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+                         "<mechanism>PLAIN</mechanism></mechanisms>");
+    CHECK(rec.take().find("<db:result") == 0);
+  }
+  SECTION("EXTERNAL offered, sasl_external off") {
+    Recorder rec;
+    S2sStream stream(outbound_settings(), rec);
+    outbound_to_features(stream, rec, kSaslFeatures);
+    CHECK(rec.take().find("<db:result") == 0);
+  }
 }
