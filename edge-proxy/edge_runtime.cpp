@@ -40,6 +40,8 @@ net::Connection* EdgeRuntime::accept_relay() {
                                                   tls_.relay, config_.relay.allowed_peers);
   auto* channel =
       net::RelayChannel::make(loop_, *this, std::move(settings), log::cat("relay-in ", id));
+  const auto high = static_cast<std::size_t>(config_.relay.high_water_bytes);
+  channel->set_write_watermarks(high / 2, high);
   auto link = std::make_unique<GatewayLink>(id, *channel);
   router_.gateway_opened(*link);
   gateways_[channel] = std::move(link);
@@ -57,6 +59,12 @@ void EdgeRuntime::on_channel_closed(net::RelayChannel& channel, const Error* rea
   if (it == gateways_.end()) return;
   router_.gateway_closed(*it->second, reason);
   gateways_.erase(it);
+}
+
+void EdgeRuntime::on_channel_backlog(net::RelayChannel& channel, bool above) {
+  auto it = gateways_.find(&channel);
+  if (it == gateways_.end()) return;
+  router_.gateway_backlog(*it->second, above);
 }
 
 void EdgeRuntime::shutdown() {

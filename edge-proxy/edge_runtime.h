@@ -47,6 +47,7 @@ class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler 
   // net::RelayChannel::Handler
   void on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) override;
   void on_channel_closed(net::RelayChannel& channel, const Error* reason) override;
+  void on_channel_backlog(net::RelayChannel& channel, bool above) override;
 
   uv_loop_t* loop_;
   const EdgeConfig& config_;

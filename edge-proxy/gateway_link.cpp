@@ -20,6 +20,14 @@ void GatewayLink::send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition
   if (channel_.link().send_bounce(ref_seq, condition, facts, xml).ok()) channel_.flush_link();
 }
 
+void GatewayLink::set_reading(bool on) {
+  if (on) {
+    channel_.resume_reading();
+  } else {
+    channel_.pause_reading();
+  }
+}
+
 std::string GatewayLink::describe() const {
   return log::cat(channel_.peer_identity(), " from ", channel_.peer_address(), ", rtt ",
                   channel_.link().rtt(), " ms");

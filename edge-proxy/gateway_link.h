@@ -22,6 +22,7 @@ class GatewayLink final : public GatewayPort {
   void send_delivered(std::uint64_t ref_seq) override;
   void send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
                    const relay::RoutingFacts& facts, std::string_view xml) override;
+  void set_reading(bool on) override;
   std::string describe() const override;
 
  private:

@@ -34,6 +34,9 @@ class GatewayPort {
   virtual void send_bounce(std::uint64_t ref_seq, xmpp::StanzaError condition,
                            const relay::RoutingFacts& facts, std::string_view xml) = 0;
 
+  // Backpressure: stops (false) or restarts (true) reading the link.
+  virtual void set_reading(bool on) = 0;
+
   // One line for the operator's status log: name, address, round trip.
   virtual std::string describe() const = 0;
 };

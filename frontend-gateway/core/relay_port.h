@@ -36,6 +36,11 @@ class RelayPort {
   virtual bool any_link_up() const = 0;
   // Sends over an established link; fails when none is up or the link refuses the frame.
   virtual Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) = 0;
+  // Backpressure: true while every established link's queue is above its high water mark
+  // (until one fell to its low mark); RelayEvents::on_relay_backlog() tells of a change.
+  virtual bool backlogged() const = 0;
+  // Stops (false) or restarts (true) reading the established links.
+  virtual void set_reading(bool on) = 0;
 };
 
 class RelayEvents {
@@ -45,6 +50,8 @@ class RelayEvents {
   virtual void on_relay_event(std::size_t link, relay::LinkEvent&& event) = 0;
   // The link is gone: nothing sent on it will be answered any more.
   virtual void on_relay_link_down(std::size_t link) = 0;
+  // backlogged() may have changed.
+  virtual void on_relay_backlog() = 0;
 };
 
 }  // namespace xf::gw

@@ -37,6 +37,8 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
   bool any_link_up() const override;
   std::size_t links_up() const;
   Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) override;
+  bool backlogged() const override;
+  void set_reading(bool on) override;
 
  private:
   struct Edge {
@@ -54,6 +56,7 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
 
   void on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) override;
   void on_channel_closed(net::RelayChannel& channel, const Error* reason) override;
+  void on_channel_backlog(net::RelayChannel& channel, bool above) override;
 
   uv_loop_t* loop_;
   const GatewayConfig& config_;
@@ -62,6 +65,7 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
   std::vector<Edge> edges_;
   std::size_t round_robin_ = 0;
   bool stopping_ = false;
+  bool paused_ = false;  // Established links are not read (backpressure).
 };
 
 }  // namespace xf::gw
