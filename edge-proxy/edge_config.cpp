@@ -50,6 +50,7 @@ void read_s2s(config::ConfigSection s, S2sSettings& o) {
       s.integer("partner_connection_limit", o.partner_connection_limit, 1, 100'000);
   o.outbound_queue_limit = s.integer("outbound_queue_limit", o.outbound_queue_limit, 1, 1'000'000);
   o.connect_timeout_s = s.integer("connect_timeout_s", o.connect_timeout_s, 1, 600);
+  o.high_water_bytes = s.integer("high_water_bytes", o.high_water_bytes, 65536, 1LL << 30);
   o.default_port = s.integer("default_port", o.default_port, 1, 65535);
   if (o.keepalive_interval_s != 0 && o.keepalive_interval_s >= o.stream_inactivity_timeout_s) {
     s.error("keepalive_interval_s", "must be below stream_inactivity_timeout_s");
@@ -99,7 +100,11 @@ void read_relay(config::ConfigSection s, RelaySettings& o) {
   if (s.has("allowed_peers") && o.allowed_peers.empty()) {
     s.error("allowed_peers", "must name at least one gateway");
   }
+  o.high_water_bytes = s.integer("high_water_bytes", o.high_water_bytes, 65536, 1LL << 30);
   o.max_queue_bytes = s.integer("max_queue_bytes", o.max_queue_bytes, 65536, 1LL << 32);
+  if (o.high_water_bytes >= o.max_queue_bytes) {
+    s.error("high_water_bytes", "must be below max_queue_bytes");
+  }
 }
 
 }  // namespace

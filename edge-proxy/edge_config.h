@@ -43,6 +43,11 @@ struct S2sSettings {
   std::int64_t partner_connection_limit = 20;
   // Stanzas waiting for one outbound stream to come up; beyond it they bounce.
   std::int64_t outbound_queue_limit = 1000;
+  // Bytes written to one partner stream and not yet taken by its socket at which the edge
+  // stops reading the gateway links that feed it (resuming at half of it): 1 MiB is some
+  // thousands of stanzas, far more than a partner that keeps up ever has waiting, and little
+  // memory per stream.
+  std::int64_t high_water_bytes = 1024 * 1024;
   // Time to connect (TCP + TLS + dialback) to a partner before queued stanzas bounce.
   std::int64_t connect_timeout_s = 30;
   // Default port when a partner is reached by its A/AAAA records (no SRV records).
@@ -62,7 +67,12 @@ struct S2sSettings {
 struct RelaySettings : config::RelayLinkConfig {
   ListenAddress listen;                    // 23456 by default; gateways dial it.
   std::vector<std::string> allowed_peers;  // Names a gateway certificate must carry.
-  // Bytes queued towards one gateway; beyond it partner stanzas bounce (resource-constraint).
+  // Bytes queued towards one gateway at which the edge stops reading the partner streams that
+  // feed it, resuming at half of it (backpressure: TCP flow control then slows the partners).
+  // 1 MiB is a few thousand stanzas: enough to keep a gateway busy between two reads.
+  std::int64_t high_water_bytes = 1024 * 1024;
+  // The hard bound behind it: what partner streams read after reading stopped (at most one
+  // read buffer each) still fits; a stanza beyond it bounces (resource-constraint).
   std::int64_t max_queue_bytes = 8 * 1024 * 1024;
 };
 

@@ -57,6 +57,8 @@ net::Connection* EdgeRuntime::accept_relay() {
   };
   auto* channel =
       net::RelayChannel::make(loop_, *this, std::move(settings), log::cat("relay-in ", id));
+  const auto high = static_cast<std::size_t>(config_.relay.high_water_bytes);
+  channel->set_write_watermarks(high / 2, high);
   auto link = std::make_unique<GatewayLink>(id, *channel);
   router_.gateway_opened(*link);
   gateways_[channel] = std::move(link);
@@ -76,6 +78,12 @@ void EdgeRuntime::on_channel_closed(net::RelayChannel& channel, const Error* rea
   router_.gateway_closed(*it->second, reason);
   gateways_.erase(it);
   rearm_router();
+}
+
+void EdgeRuntime::on_channel_backlog(net::RelayChannel& channel, bool above) {
+  auto it = gateways_.find(&channel);
+  if (it == gateways_.end()) return;
+  router_.gateway_backlog(*it->second, above);
 }
 
 void EdgeRuntime::shutdown() {

@@ -50,6 +50,7 @@ class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler 
   void on_channel_closed(net::RelayChannel& channel, const Error* reason) override;
   // Arms the timer that gives up stanzas held for an absent gateway.
   void rearm_router();
+  void on_channel_backlog(net::RelayChannel& channel, bool above) override;
 
   uv_loop_t* loop_;
   const EdgeConfig& config_;

@@ -21,6 +21,7 @@ class GatewayLink final : public GatewayPort {
     return channel_.send(message);
   }
   void complete(relay::Receipt receipt) override { channel_.complete(receipt); }
+  void set_reading(bool on) override;
   std::string describe() const override;
 
  private:

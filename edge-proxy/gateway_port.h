@@ -31,6 +31,9 @@ class GatewayPort {
   // the gateway may forget it (relay::Session).
   virtual void complete(relay::Receipt receipt) = 0;
 
+  // Backpressure: stops (false) or restarts (true) reading the link.
+  virtual void set_reading(bool on) = 0;
+
   // One line for the operator's status log: name, address, round trip.
   virtual std::string describe() const = 0;
 };

@@ -50,18 +50,22 @@ S2sPort* Router::find_session(std::uint64_t id) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-// A gateway whose link is up, round robin; else one whose link is down but whose stanzas are
-// still held (it is expected back); else none.
+// A gateway whose link is up, round robin, skipping backlogged links while another has room;
+// else one whose link is down but whose stanzas are still held (it is expected back); else none.
 Router::GatewaySession* Router::pick_gateway() {
   std::vector<GatewaySession*> up;
+  std::vector<GatewaySession*> free;
   GatewaySession* held = nullptr;
   for (auto& [name, g] : gateway_sessions_) {
     if (g.port != nullptr) {
       up.push_back(&g);
+      auto link = gateways_.find(g.port->id());
+      if (link != gateways_.end() && !link->second.backlogged) free.push_back(&g);
     } else if (held == nullptr || g.down_since > held->down_since) {
       held = &g;
     }
   }
+  if (!free.empty()) return free[round_robin_++ % free.size()];
   if (!up.empty()) return up[round_robin_++ % up.size()];
   if (held != nullptr && time_.now() - held->down_since < held->session->limits().max_age_ms) {
     return held;
@@ -84,12 +88,56 @@ Result<std::uint64_t> Router::send_to(GatewaySession& gateway, const relay::Mess
   return (*stored)->seq;
 }
 
+void Router::update_flow() {
+  bool any_up = false;
+  bool all_backlogged = true;
+  for (const auto& [id, g] : gateways_) {
+    if (!g.up) continue;
+    any_up = true;
+    all_backlogged = all_backlogged && g.backlogged;
+  }
+  const bool pause_partners = any_up && all_backlogged && !shutting_down_;
+  if (pause_partners != partners_paused_) {
+    partners_paused_ = pause_partners;
+    if (pause_partners) ++counters_.partner_pauses;
+    log_.debug(pause_partners ? "every gateway link is backlogged: partner streams not read"
+                              : "a gateway link has room: reading partner streams again");
+    for (auto& [id, s] : sessions_) {
+      if (s->inbound()) s->set_reading(!pause_partners);
+    }
+  }
+  const bool pause_gateways = !backlogged_sessions_.empty() && !shutting_down_;
+  if (pause_gateways != gateways_paused_) {
+    gateways_paused_ = pause_gateways;
+    if (pause_gateways) ++counters_.gateway_pauses;
+    log_.debug(pause_gateways ? "a partner stream is backlogged: gateway links not read"
+                              : "partner streams drained: reading gateway links again");
+    for (auto& [id, g] : gateways_) g.port->set_reading(!pause_gateways);
+  }
+}
+
+void Router::gateway_backlog(GatewayPort& gateway, bool above) {
+  auto it = gateways_.find(gateway.id());
+  if (it == gateways_.end()) return;
+  it->second.backlogged = above;
+  update_flow();
+}
+
+void Router::session_backlog(S2sPort& session, bool above) {
+  if (above) {
+    backlogged_sessions_.insert(session.id());
+  } else {
+    backlogged_sessions_.erase(session.id());
+  }
+  update_flow();
+}
+
 // Partner -> gateway.
 void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string_view local_domain,
                             std::string_view remote_domain, xmpp::PeerAuth auth) {
   GatewaySession* target = pick_gateway();
   if (target == nullptr) {
-    log_.warn("no gateway link is up: bouncing <", stanza.name(), "> from ", remote_domain);
+    log_.debug("no gateway link is up: bouncing <", stanza.name(), "> from ", remote_domain);
     bounce_to_partner(stanza, xmpp::StanzaError::service_unavailable,
                       "the gateway to the SIP platform is not connected", local_domain,
                       remote_domain);
@@ -98,10 +146,11 @@ void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string
   GatewayPort* gateway = target->port;
   if (gateway != nullptr &&
       static_cast<std::int64_t>(gateway->queued_bytes()) > config_.relay.max_queue_bytes) {
-    // The gateway does not keep up: refuse with an error rather than buffer without bound.
-    log_.warn("relay queue to ", gateway->name(), " holds ", gateway->queued_bytes(),
-              " bytes (max_queue_bytes ", config_.relay.max_queue_bytes, "): bouncing <",
-              stanza.name(), "> from ", remote_domain);
+    // Reading stopped at the high water mark, yet the queue grew on to the hard bound (many
+    // partner streams each had a read in hand): refuse rather than buffer without bound.
+    log_.debug("relay queue to ", gateway->name(), " holds ", gateway->queued_bytes(),
+               " bytes (max_queue_bytes ", config_.relay.max_queue_bytes, "): bouncing <",
+               stanza.name(), "> from ", remote_domain);
     bounce_to_partner(stanza, xmpp::StanzaError::resource_constraint,
                       "the gateway to the SIP platform is overloaded", local_domain, remote_domain);
     return;
@@ -116,16 +165,18 @@ void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string
   xml::serialize(stanza, scratch_);
   auto sent = send_to(*target, relay::StanzaMsg{std::move(facts), scratch_});
   if (!sent.ok()) {
-    log_.warn("cannot relay <", stanza.name(), ">: ", sent.error().detail);
+    log_.debug("cannot relay <", stanza.name(), ">: ", sent.error().detail);
     bounce_to_partner(stanza, xmpp::StanzaError::resource_constraint, sent.error().detail,
                       local_domain, remote_domain);
+    return;
   }
+  ++counters_.to_gateways;
 }
 
 void Router::partner_stanza_refused(const xml::Element& stanza, std::string_view local_domain,
                                     std::string_view remote_domain, xmpp::StanzaError condition) {
-  log_.info("<", stanza.name(), "> from ", remote_domain, " (from '", stanza.attr("from"),
-            "', to '", stanza.attr("to"), "') refused: ", xmpp::to_string(condition));
+  log_.debug("<", stanza.name(), "> from ", remote_domain, " (from '", stanza.attr("from"),
+             "', to '", stanza.attr("to"), "') refused: ", xmpp::to_string(condition));
   bounce_to_partner(stanza, condition, "malformed address", local_domain, remote_domain);
 }
 
@@ -133,6 +184,7 @@ void Router::bounce_to_partner(const xml::Element& stanza, xmpp::StanzaError con
                                std::string_view text, std::string_view local,
                                std::string_view remote) {
   if (!xmpp::may_bounce(stanza)) return;
+  ++counters_.bounced_to_partners;
   xml::Element reply = xmpp::make_error_reply(stanza, condition, text);
   if (xmpp::domain_of(reply.attr("from")).empty()) reply.set_attr("from", std::string(local));
   if (xmpp::domain_of(reply.attr("to")).empty()) reply.set_attr("to", std::string(remote));
@@ -146,7 +198,7 @@ void Router::gateway_stanza(const std::string& node, relay::StanzaReceived&& rec
   auto parsed = reader_.read(msg.xml);
   const relay::RoutingFacts& facts = msg.facts;
   if (!parsed.ok()) {
-    log_.warn("gateway sent a stanza that does not parse: ", parsed.error().text);
+    log_.debug("gateway sent a stanza that does not parse: ", parsed.error().text);
     GatewaySession& g = gateway_sessions_[node];
     (void)send_to(g, relay::BounceMsg{received.receipt.seq, xmpp::StanzaError::bad_request, facts,
                                       msg.xml, received.receipt.peer_token});
@@ -162,8 +214,8 @@ void Router::gateway_stanza(const std::string& node, relay::StanzaReceived&& rec
   std::string to = xmpp::domain_of(queued.stanza.attr("to"));
   if (facts.direction != relay::Direction::outbound || !config_.is_hosted(facts.local_domain) ||
       from != facts.local_domain || to != facts.remote_domain) {
-    log_.warn("gateway stanza with inconsistent addressing (from ", from, " to ", to, ", facts ",
-              facts.local_domain, " -> ", facts.remote_domain, ")");
+    log_.debug("gateway stanza with inconsistent addressing (from ", from, " to ", to, ", facts ",
+               facts.local_domain, " -> ", facts.remote_domain, ")");
     report(queued, xmpp::StanzaError::jid_malformed);
     return;
   }
@@ -192,7 +244,7 @@ void Router::route_outbound(Queued queued, const std::string& local, const std::
     return;
   }
   if (static_cast<std::int64_t>(out.queue.size()) >= config_.s2s.outbound_queue_limit) {
-    log_.warn("outbound queue to ", remote, " is full (", out.queue.size(), ")");
+    log_.debug("outbound queue to ", remote, " is full (", out.queue.size(), ")");
     report(queued, xmpp::StanzaError::resource_constraint);
     return;
   }
@@ -206,8 +258,8 @@ void Router::route_outbound(Queued queued, const std::string& local, const std::
 void Router::report(const Queued& queued, std::optional<xmpp::StanzaError> condition) {
   if (queued.gateway.empty()) {
     if (condition) {
-      log_.info("error reply to ", queued.stanza.attr("to"),
-                " not deliverable: ", xmpp::to_string(*condition));
+      log_.debug("error reply to ", queued.stanza.attr("to"),
+                 " not deliverable: ", xmpp::to_string(*condition));
     }
     return;
   }
@@ -215,8 +267,10 @@ void Router::report(const Queued& queued, std::optional<xmpp::StanzaError> condi
   if (!gateway.session) return;
   Result<std::uint64_t> sent{0};
   if (!condition) {
+    ++counters_.to_partners;
     sent = send_to(gateway, relay::DeliveredMsg{queued.receipt.seq, queued.receipt.peer_token});
   } else {
+    ++counters_.bounced_to_gateways;
     relay::RoutingFacts facts;
     facts.local_domain = xmpp::domain_of(queued.stanza.attr("from"));
     facts.remote_domain = xmpp::domain_of(queued.stanza.attr("to"));
@@ -227,8 +281,8 @@ void Router::report(const Queued& queued, std::optional<xmpp::StanzaError> condi
                                              scratch_, queued.receipt.peer_token});
   }
   if (!sent.ok()) {
-    log_.warn("cannot report ", condition ? xmpp::to_string(*condition) : "delivery", " of frame ",
-              queued.receipt.seq, " to ", queued.gateway, ": ", sent.error().detail);
+    log_.debug("cannot report ", condition ? xmpp::to_string(*condition) : "delivery", " of frame ",
+               queued.receipt.seq, " to ", queued.gateway, ": ", sent.error().detail);
   }
   // A write may have closed the link (and port is null again then).
   if (gateway.port != nullptr) {
@@ -270,7 +324,11 @@ void Router::verify_result(std::string_view stream_id, std::string_view remote_d
 
 void Router::authenticated(S2sPort& session, std::string_view local_domain,
                            std::string_view remote_domain) {
-  if (session.inbound()) return;
+  if (session.inbound()) {
+    // A stream that authenticates while the gateways are backlogged waits like the others.
+    if (partners_paused_) session.set_reading(false);
+    return;
+  }
   auto it = outbound_.find({std::string(local_domain), std::string(remote_domain)});
   if (it == outbound_.end() || it->second.session != &session) return;
   std::deque<Queued> queue;
@@ -283,6 +341,7 @@ void Router::authenticated(S2sPort& session, std::string_view local_domain,
 
 void Router::session_closed(S2sPort& session, const Error* reason) {
   sessions_.erase(session.id());
+  if (backlogged_sessions_.erase(session.id()) > 0) update_flow();
   if (session.inbound()) return;
   auto it = outbound_.find({session.local_domain(), session.remote_domain()});
   if (it == outbound_.end() || it->second.session != &session) return;
@@ -304,7 +363,8 @@ void Router::session_closed(S2sPort& session, const Error* reason) {
 }
 
 void Router::gateway_opened(GatewayPort& gateway) {
-  gateways_[gateway.id()] = Gateway{&gateway, false, std::string()};
+  gateways_[gateway.id()] = Gateway{&gateway, false, false, std::string()};
+  if (gateways_paused_) gateway.set_reading(false);
 }
 
 void Router::on_link_event(GatewayPort& gateway, relay::LinkEvent&& event) {
@@ -323,10 +383,12 @@ void Router::on_link_event(GatewayPort& gateway, relay::LinkEvent&& event) {
     log_.info("gateway link up: ", up->peer_name, " (", gateway.name(), ", version ", up->version,
               "); ", gateways_.size(), " gateway link(s); ", session->unacked().size(),
               " frame(s) sent again");
+    update_flow();
   } else if (auto* stanza = std::get_if<relay::StanzaReceived>(&event)) {
     if (it->second.up) gateway_stanza(it->second.node, std::move(*stanza));
   } else if (std::get_if<relay::LinkClosed>(&event) != nullptr) {
     link_down(it->second);
+    update_flow();
   }
 }
 
@@ -348,6 +410,7 @@ void Router::gateway_closed(GatewayPort& gateway, const Error* reason) {
   if (it == gateways_.end()) return;
   link_down(it->second);
   gateways_.erase(it);
+  update_flow();
   log_.info("gateway link ", gateway.id(), " closed",
             reason != nullptr ? ": " + reason->detail : std::string());
 }
@@ -397,6 +460,13 @@ void Router::log_status() const {
   }
   log_.info("status: ", up, " gateway link(s) up, ", sessions_.size(), " s2s session(s), ",
             outbound_.size(), " outbound route(s)");
+  log_.info("status: counters: partner stanzas relayed to gateways ", counters_.to_gateways,
+            ", bounced to partners ", counters_.bounced_to_partners,
+            "; gateway stanzas written to partners ", counters_.to_partners,
+            ", bounced to gateways ", counters_.bounced_to_gateways,
+            "; reading stopped: partner streams ", counters_.partner_pauses, " time(s)",
+            partners_paused_ ? " (now)" : "", ", gateway links ", counters_.gateway_pauses,
+            " time(s)", gateways_paused_ ? " (now)" : "");
   for (const auto& [id, g] : gateways_) {
     log_.info("status: gateway link ", id, g.up ? " up: " : " handshaking: ", g.port->describe());
   }

@@ -5,6 +5,13 @@
 // a stanza that cannot go on is reported back to whoever sent it (a bounce frame to the
 // gateway, an error stanza to the partner).
 //
+// Backpressure instead of bounces: when every gateway link's queue is above its high water
+// mark, the router stops reading the inbound partner streams (TCP flow control then slows the
+// partners) and starts again once a link fell to its low water mark; when a partner stream's
+// queue is above its mark, it stops reading the gateway links (the gateways then stop reading
+// SIP) until the stream drained to its low mark. Hard bounds stay behind both (a stanza beyond
+// relay.max_queue_bytes or s2s.outbound_queue_limit still bounces).
+//
 // The router is sans-IO: it sees sessions and links only through S2sPort and GatewayPort, and
 // asks an S2sFactory for new outbound sessions. EdgeRuntime connects it to sockets.
 #pragma once
@@ -15,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +42,16 @@ namespace xf::edge {
 
 class Router {
  public:
+  // What went through, for the operator's status log (no log line per stanza).
+  struct Counters {
+    std::uint64_t to_gateways = 0;          // Partner stanzas relayed to a gateway.
+    std::uint64_t bounced_to_partners = 0;  // Partner stanzas (and refusals) bounced back.
+    std::uint64_t to_partners = 0;          // Gateway stanzas written to partner streams.
+    std::uint64_t bounced_to_gateways = 0;  // Gateway stanzas reported as bounced.
+    std::uint64_t partner_pauses = 0;       // Times partner streams stopped being read.
+    std::uint64_t gateway_pauses = 0;       // Times gateway links stopped being read.
+  };
+
   // The loop's time, and a call that makes the owner re-read next_deadline().
   struct Timekeeper {
     std::function<Millis()> now;
@@ -44,6 +62,12 @@ class Router {
   Router(const EdgeConfig& config, S2sFactory& factory, Timekeeper time, std::uint64_t token);
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
+
+  const EdgeConfig& config() const { return config_; }
+  const Counters& counters() const { return counters_; }
+  // True while the partner streams (or the gateway links) are not read (backpressure).
+  bool partners_paused() const { return partners_paused_; }
+  bool gateways_paused() const { return gateways_paused_; }
 
   // ---- s2s sessions ----
   // May one more inbound connection be accepted? Not over connection_limit or after shutdown.
@@ -68,6 +92,8 @@ class Router {
   void outbound_ready(S2sPort& session);
   // The session's connection is closing (reason: why, null when orderly); drop it.
   void session_closed(S2sPort& session, const Error* reason);
+  // The session's outbound queue passed its high water mark (above) or fell to its low one.
+  void session_backlog(S2sPort& session, bool above);
 
   // ---- gateway links ----
   // May one more gateway link be accepted? Not after shutdown.
@@ -84,6 +110,8 @@ class Router {
   Millis next_deadline() const;
   // Bounces the held stanzas that are too old (remote-server-timeout).
   void on_timer(Millis now);
+  // The link's outbound queue passed its high water mark (above) or fell to its low one.
+  void gateway_backlog(GatewayPort& gateway, bool above);
 
   // Daemon shutdown: ends every stream with system-shutdown and opens nothing new. Closing the
   // gateway links is the runtime's job (they carry the close frame).
@@ -116,7 +144,8 @@ class Router {
   struct Gateway {
     GatewayPort* port = nullptr;
     bool up = false;
-    std::string node;  // The session it carries, once up.
+    bool backlogged = false;  // Its queue is between the high and the low water mark.
+    std::string node;         // The session it carries, once up.
   };
   struct GatewaySession {
     std::unique_ptr<relay::Session> session;
@@ -138,6 +167,9 @@ class Router {
   GatewaySession* pick_gateway();
   // A link stopped carrying its session: the session keeps its frames for the gateway.
   void link_down(Gateway& link);
+  // Stops or restarts reading partner streams and gateway links after any change of backlog,
+  // link or session.
+  void update_flow();
   S2sPort* find_session(std::uint64_t id) const;
 
   const EdgeConfig& config_;
@@ -149,6 +181,10 @@ class Router {
   Timekeeper time_;
   std::uint64_t token_;
   std::uint64_t round_robin_ = 0;
+  std::set<std::uint64_t> backlogged_sessions_;  // Partner streams above their high water.
+  bool partners_paused_ = false;
+  bool gateways_paused_ = false;
+  Counters counters_;
   xml::StanzaReader reader_;
   std::string scratch_;
   Logger log_{"router"};

@@ -41,6 +41,8 @@ class S2sPort {
   // Inbound: the verdict on a dialback request the session reported.
   virtual void complete_dialback(std::string_view remote_domain, std::string_view local_domain,
                                  bool valid) = 0;
+  // Backpressure: stops (false) or restarts (true) reading the socket.
+  virtual void set_reading(bool on) = 0;
   // Ends the stream (with a stream error when failure is given), then the connection. The
   // session reports session_closed to the router, possibly before this returns.
   virtual void end(const xmpp::StreamFailure* failure) = 0;

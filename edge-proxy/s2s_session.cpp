@@ -59,7 +59,10 @@ S2sSession::S2sSession(uv_loop_t* loop, Router& router, xmpp::S2sStream::Setting
       timer_(*this, [this] {
         stream_.on_timer(now());
         rearm();
-      }) {}
+      }) {
+  set_write_watermarks(static_cast<std::size_t>(router.config().s2s.high_water_bytes) / 2,
+                       static_cast<std::size_t>(router.config().s2s.high_water_bytes));
+}
 
 std::string S2sSession::peer_ip() const {
   const std::string& addr = peer_address();
@@ -128,6 +131,16 @@ void S2sSession::send_stanza(const xml::Element& stanza) {
   stream_.send_stanza(stanza, now());
   rearm();
 }
+
+void S2sSession::set_reading(bool on) {
+  if (on) {
+    resume_reading();
+  } else {
+    pause_reading();
+  }
+}
+
+void S2sSession::on_write_backlog(bool above) { router_.session_backlog(*this, above); }
 
 void S2sSession::send_verify(const xmpp::DialbackRequest& request) {
   stream_.send_verify(request, now());

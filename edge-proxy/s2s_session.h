@@ -56,6 +56,7 @@ class S2sSession final : public net::TlsConnection,
   void send_verify(const xmpp::DialbackRequest& request) override;
   void complete_dialback(std::string_view remote_domain, std::string_view local_domain,
                          bool valid) override;
+  void set_reading(bool on) override;
   void end(const xmpp::StreamFailure* failure) override;
   std::string describe() const override;
 
@@ -69,6 +70,7 @@ class S2sSession final : public net::TlsConnection,
   void on_plaintext(std::string_view bytes) override;
   void on_tls_established() override;
   void on_closed(const Error* reason) override;
+  void on_write_backlog(bool above) override;
 
   // xmpp::S2sStream::Events
   void on_send(std::string_view bytes) override;

@@ -292,6 +292,11 @@ void Connection::resume_reading() {
   start_reading();
 }
 
+void Connection::set_write_watermarks(std::size_t low, std::size_t high) {
+  low_water_ = std::min(low, high);
+  high_water_ = high;
+}
+
 void Connection::on_alloc_cb(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
   auto* self = static_cast<Connection*>(handle->data);
   *buf = uv_buf_init(self->read_buffer_.get(), kReadBufferBytes);
@@ -325,6 +330,10 @@ void Connection::write(std::string bytes) {
   queued_bytes_ += bytes.size();
   queue_.push_back(std::move(bytes));
   flush();
+  if (!backlogged_ && high_water_ > 0 && queued_bytes_ >= high_water_ && !closing()) {
+    backlogged_ = true;
+    on_write_backlog(true);
+  }
 }
 
 void Connection::flush() {
@@ -361,6 +370,11 @@ void Connection::on_write_cb(uv_write_t* req, int status) {
     Error error = uv_error("write", status);
     self->begin_close(&error, false);
     return;
+  }
+  if (self->backlogged_ && self->queued_bytes_ <= self->low_water_ && self->state_ == State::open) {
+    self->backlogged_ = false;
+    self->on_write_backlog(false);
+    if (self->state_ != State::open) return;
   }
   if (!self->queue_.empty()) {
     self->flush();

@@ -88,6 +88,14 @@ class Connection {
   void resume_reading();
   bool reading_paused() const { return paused_; }
 
+  // Write-side watermarks: once queued_bytes() reaches high, on_write_backlog(true) is called;
+  // once it falls to low or below again, on_write_backlog(false). The owner stops feeding the
+  // queue in between (it pauses whatever it reads from), so the queue stays near high instead
+  // of growing to max_queued_bytes. 0 for high turns the notices off (the default).
+  void set_write_watermarks(std::size_t low, std::size_t high);
+  // True between the high notice and the low one.
+  bool write_backlogged() const { return backlogged_; }
+
   bool closing() const { return state_ == State::draining || state_ == State::closing; }
   bool is_open() const { return state_ == State::open; }
   // Queued plus in-flight outbound bytes.
@@ -115,6 +123,8 @@ class Connection {
   virtual void on_connected() {}
   virtual void on_read(std::string_view bytes) = 0;
   virtual void on_drained() {}
+  // The queue crossed a watermark (set_write_watermarks): above is true at high, false at low.
+  virtual void on_write_backlog(bool /*above*/) {}
   virtual void on_closed(const Error* /*reason*/) {}
   // The peer shut down its side. The default closes gracefully.
   virtual void on_eof() { close(); }
@@ -183,6 +193,9 @@ class Connection {
   std::vector<std::string> in_flight_;
   std::vector<uv_buf_t> bufs_;
   std::size_t queued_bytes_ = 0;
+  std::size_t low_water_ = 0;
+  std::size_t high_water_ = 0;
+  bool backlogged_ = false;
   bool write_in_flight_ = false;
   uv_write_t write_req_{};
 

@@ -25,6 +25,10 @@ class RelayChannel final : public TlsConnection {
     // The socket is gone (after LinkClosed, or without it when the connection failed). The
     // channel is deleted soon after: drop every pointer to it here.
     virtual void on_channel_closed(RelayChannel& channel, const Error* reason) = 0;
+    // The channel's outbound queue crossed a watermark (Connection::set_write_watermarks):
+    // above at high water, !above once it fell to low water. Backpressure: the handler stops
+    // reading what feeds the channel in between.
+    virtual void on_channel_backlog(RelayChannel& /*channel*/, bool /*above*/) {}
   };
 
   struct Settings {
@@ -72,6 +76,7 @@ class RelayChannel final : public TlsConnection {
   void on_plaintext(std::string_view bytes) override;
   void on_tls_established() override;
   void on_closed(const Error* reason) override;
+  void on_write_backlog(bool above) override { handler_.on_channel_backlog(*this, above); }
 
   void dispatch(std::vector<relay::LinkEvent>&& events);
   void flush();

@@ -59,6 +59,10 @@ struct RelaySettings : config::RelayLinkConfig {
   // Reconnect backoff: doubles from min to max, with jitter.
   std::int64_t reconnect_min_ms = 500;
   std::int64_t reconnect_max_ms = 30000;
+  // Bytes queued towards an edge at which the gateway stops reading SIP connections, resuming
+  // at half of it (backpressure: the SIP proxy's writes then wait in TCP). 1 MiB is a few
+  // thousand stanzas, enough to keep the edge busy between two reads.
+  std::int64_t high_water_bytes = 1024 * 1024;
 };
 
 enum class SipTransportKind {
@@ -99,8 +103,23 @@ struct SipSettings {
   // A SIP message larger than this (headers + body) closes the connection with an error.
   std::int64_t max_message_bytes = 65536;
   // Requests waiting for the edge's verdict (or in their delivery grace window) before
-  // answering 503.
-  std::int64_t max_pending_requests = 10000;
+  // answering 503. Sized like max_transactions: each MESSAGE waits here for as long as its
+  // server transaction lives.
+  std::int64_t max_pending_requests = 32768;
+  // Live SIP transactions (client plus server) before a new one is refused (503, or
+  // resource-constraint for a partner's message). At 50,000 MESSAGEs/s a server transaction
+  // lives its edge round trip plus delivery_grace_ms (~0.25 s: 12,500 open at once) and a
+  // client one a SIP round trip; backpressure (high_water_transactions) keeps the count below
+  // half of this, so the cap is only met when peers stop answering. Each costs a few KB.
+  std::int64_t max_transactions = 32768;
+  // Transactions of one direction in progress at which the gateway stops reading their source,
+  // resuming at half of it: client transactions (XMPP -> SIP) stop the relay links, server
+  // transactions and MESSAGEs waiting for the edge (SIP -> XMPP) stop the SIP connections.
+  // 16384 is above what 50,000 MESSAGEs/s keep open, so a healthy flow is never slowed.
+  std::int64_t high_water_transactions = 16384;
+  // Bytes queued towards the SIP next hop at which the gateway stops reading the relay links,
+  // resuming at half of it; 1 MiB is a few thousand requests.
+  std::int64_t high_water_bytes = 1024 * 1024;
   // How long a MESSAGE the edge reported Delivered (written to the partner's stream) is held
   // before its 202. The 2xx only says the gateway accepted the message (RFC 3428 §7,
   // docs/mapping.md), but a partner server that refuses it at once (unknown user: an error stanza

@@ -16,6 +16,7 @@ using xmpp::StanzaError;
 sip::TransactionConfig transaction_config(const GatewayConfig& config) {
   sip::TransactionConfig out;
   out.timers.t1 = config.sip.t1_ms;
+  out.max_transactions = static_cast<std::size_t>(config.sip.max_transactions);
   return out;
 }
 
@@ -32,6 +33,7 @@ Gateway::Gateway(const GatewayConfig& config, RelayPort& relay, SipPort& sip, Ga
                  store::StateStore& store, std::uint64_t seed)
     : config_(config),
       store_(store),
+      relay_(relay),
       sip_(sip),
       clock_(clock),
       tokens_(seed),
@@ -56,7 +58,43 @@ Millis Gateway::next_deadline() const {
 }
 
 // After shutdown nothing is armed: lingering server transactions must not keep the loop alive.
-void Gateway::rearm() { clock_.wake_at(stopped_ ? kNoDeadline : next_deadline()); }
+void Gateway::rearm() {
+  update_flow();
+  clock_.wake_at(stopped_ ? kNoDeadline : next_deadline());
+}
+
+void Gateway::update_flow() {
+  const auto high = static_cast<std::size_t>(config_.sip.high_water_transactions);
+  const std::size_t low = high / 2;
+  // XMPP -> SIP: what the relay links' stanzas start.
+  const std::size_t outbound = txn_.client_count();
+  const bool hop_backlogged = sip_.next_hop_backlogged();
+  const bool pause_relay = !stopped_ && (relay_paused_ ? outbound > low || hop_backlogged
+                                                       : outbound >= high || hop_backlogged);
+  if (pause_relay != relay_paused_) {
+    relay_paused_ = pause_relay;
+    if (pause_relay) ++flow_.relay_pauses;
+    log_.debug(pause_relay ? "relay links not read: " : "relay links read again: ", outbound,
+               " client transaction(s), next hop ", hop_backlogged ? "backlogged" : "writable");
+    relay_.set_reading(!pause_relay);
+  }
+  // SIP -> XMPP: what requests on the SIP connections start.
+  const std::size_t inbound = std::max(txn_.server_count(), im_.pending_count());
+  const bool relay_backlogged = relay_.backlogged();
+  const bool pause_sip = !stopped_ && (sip_paused_ ? inbound > low || relay_backlogged
+                                                   : inbound >= high || relay_backlogged);
+  if (pause_sip != sip_paused_) {
+    sip_paused_ = pause_sip;
+    if (pause_sip) ++flow_.sip_pauses;
+    log_.debug(pause_sip ? "SIP connections not read: " : "SIP connections read again: ", inbound,
+               " server transaction(s), relay ", relay_backlogged ? "backlogged" : "writable");
+    sip_.set_inbound_reading(!pause_sip);
+  }
+}
+
+void Gateway::on_relay_backlog() { rearm(); }
+
+void Gateway::on_sip_backlog() { rearm(); }
 
 // ---- Relay events ---------------------------------------------------------------------------
 
@@ -111,8 +149,8 @@ bool Gateway::partner_stanza(relay::StanzaMsg&& msg, const InboundRef& inbound) 
     verdict = PolicyVerdict::not_local;
   }
   if (verdict != PolicyVerdict::allow) {
-    log_.info("<", stanza.name(), "> from ", facts.remote_domain, " to ", to_domain,
-              " refused: ", to_string(verdict));
+    log_.debug("<", stanza.name(), "> from ", facts.remote_domain, " to ", to_domain,
+               " refused: ", to_string(verdict));
     relay_sender_.reply_error(stanza, facts, StanzaError::policy_violation, to_string(verdict));
     return false;
   }
@@ -168,8 +206,8 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
     case sip::ServerMatch::Kind::ack: im_.on_ack(request); return;
     case sip::ServerMatch::Kind::rejected: {
       const int status = match.error.code == Errc::limit_exceeded ? 503 : 400;
-      log_.info(request.method(), " from ", request.from().uri, " rejected (", status,
-                "): ", match.error.detail);
+      log_.debug(request.method(), " from ", request.from().uri, " rejected (", status,
+                 "): ", match.error.detail);
       responder_.respond_stateless(connection, request, status, tokens_.hex());
       return;
     }
@@ -200,7 +238,7 @@ void Gateway::sip_request(std::uint64_t connection, sip::SipMessage&& request) {
         {{"Allow", std::string(kAllow)}, {"Accept", std::string(bridge::kImAccept)}});
   } else {
     // UPDATE, INFO, REFER, PUBLISH and the like have no XMPP counterpart here.
-    log_.info(method, " from ", request.from().uri, ": 405 (not supported yet)");
+    log_.debug(method, " from ", request.from().uri, ": 405 (not supported yet)");
     responder_.respond(connection, request, 405, to_tag, {{"Allow", std::string(kAllow)}});
   }
 }

@@ -42,6 +42,11 @@ class RelayPort {
   // The gateway has taken responsibility for a partner stanza (answered it, or handed it to a
   // SIP transaction that has ended): the edge may forget it.
   virtual void complete(const InboundRef& ref) = 0;
+  // Backpressure: true while every established link's queue is above its high water mark
+  // (until one fell to its low mark); RelayEvents::on_relay_backlog() tells of a change.
+  virtual bool backlogged() const = 0;
+  // Stops (false) or restarts (true) reading the established links.
+  virtual void set_reading(bool on) = 0;
 };
 
 class RelayEvents {
@@ -52,6 +57,8 @@ class RelayEvents {
   // The link is gone. What was sent on it is kept and sent again on the next link; the frames
   // held too long are reported as bounces (remote-server-timeout) through on_relay_event.
   virtual void on_relay_link_down(std::size_t link) = 0;
+  // backlogged() may have changed.
+  virtual void on_relay_backlog() = 0;
 };
 
 }  // namespace xf::gw

@@ -15,14 +15,14 @@ Result<RelayRef> RelaySender::send(const xml::Element& stanza, std::string_view 
   xml::serialize(stanza, scratch_);
   auto ref = relay_.send_stanza(facts, scratch_);
   if (!ref.ok()) {
-    log_.warn("<", stanza.name(), " type='", stanza.attr("type"), "'> ", stanza.attr("from"),
-              " -> ", stanza.attr("to"), " not relayed: ", ref.error().detail);
+    log_.debug("<", stanza.name(), " type='", stanza.attr("type"), "'> ", stanza.attr("from"),
+               " -> ", stanza.attr("to"), " not relayed: ", ref.error().detail);
     return ref;
   }
   if (owner != nullptr) {
     if (owners_.size() >= max_tagged_ && owners_.count(*ref) == 0) {
-      log_.warn(owners_.size(), " stanzas wait for the edge's verdict: forgetting frame ",
-                owners_.begin()->first.seq, " on link ", owners_.begin()->first.link);
+      log_.debug(owners_.size(), " stanzas wait for the edge's verdict: forgetting frame ",
+                 owners_.begin()->first.seq, " on link ", owners_.begin()->first.link);
       owners_.erase(owners_.begin());
     }
     owners_.insert_or_assign(*ref, owner);

@@ -51,8 +51,8 @@ void SipClient::start(Entry&& entry, const std::string& sent_by) {
     bytes = fail(Errc::io_error, "the SIP next hop is not writable");
   }
   if (!bytes.ok()) {
-    log_.warn(entry.request.method(), " to ", entry.request.request_uri(),
-              " not sent: ", bytes.error().detail);
+    log_.debug(entry.request.method(), " to ", entry.request.request_uri(),
+               " not sent: ", bytes.error().detail);
     if (failed_.empty()) failed_at_ = clock_.now();
     failed_.emplace_back(std::move(entry), bytes.error());
     return;

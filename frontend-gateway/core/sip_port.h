@@ -25,6 +25,12 @@ class SipPort {
   virtual void ensure_next_hop() = 0;
   // Writes bytes to the next hop; false when its connection is not open.
   virtual bool send_to_next_hop(std::string bytes) = 0;
+  // Backpressure: true while the next hop's queue is above its high water mark (until it fell
+  // to its low mark); SipEvents::on_sip_backlog() tells of a change.
+  virtual bool next_hop_backlogged() const = 0;
+  // Stops (false) or restarts (true) reading the connections requests come in on (every one
+  // but the next hop's, which carries the answers to our requests).
+  virtual void set_inbound_reading(bool on) = 0;
 };
 
 class SipEvents {
@@ -36,6 +42,8 @@ class SipEvents {
   virtual void on_next_hop_up() = 0;
   // The next-hop connection failed to open or closed.
   virtual void on_next_hop_down(const Error* reason) = 0;
+  // next_hop_backlogged() may have changed.
+  virtual void on_sip_backlog() = 0;
 };
 
 }  // namespace xf::gw

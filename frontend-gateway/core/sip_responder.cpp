@@ -19,11 +19,11 @@ void SipResponder::send(std::uint64_t connection, Result<sip::SipMessage> respon
   }
   auto bytes = txn_.send_response(*response, clock_.now());
   if (!bytes.ok()) {
-    log_.warn("SIP ", response->status_code(), " not sent: ", bytes.error().detail);
+    log_.debug("SIP ", response->status_code(), " not sent: ", bytes.error().detail);
     return;
   }
   if (!port_.send_on(connection, std::move(bytes.value()))) {
-    log_.info("SIP ", response->status_code(), " not sent: connection ", connection, " is gone");
+    log_.debug("SIP ", response->status_code(), " not sent: connection ", connection, " is gone");
   }
 }
 

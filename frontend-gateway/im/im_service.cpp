@@ -31,17 +31,17 @@ bool ImService::on_partner_message(xml::Element&& message, const relay::RoutingF
     // answered already, its delivery grace window being over, or the id is not one of ours.
     // Never answer an error with an error (RFC 6120 §8.3.1).
     const std::string condition = xmpp::error_condition(message);
-    log_.info("message error from ", message.attr("from"), " to ", message.attr("to"), " id '",
-              message.attr("id"), "' (", condition.empty() ? "no condition" : condition,
-              "): cannot be mapped to a SIP response (no SIP request waits for it; answered "
-              "already or after its delivery grace window); dropped");
+    log_.debug("message error from ", message.attr("from"), " to ", message.attr("to"), " id '",
+               message.attr("id"), "' (", condition.empty() ? "no condition" : condition,
+               "): cannot be mapped to a SIP response (no SIP request waits for it; answered "
+               "already or after its delivery grace window); dropped");
     return false;
   }
   auto mapped = mapper_.to_sip(message);
   if (!mapped.ok()) {
-    log_.info("message from ", message.attr("from"), " to ", message.attr("to"),
-              " refused: ", xmpp::to_string(mapped.error().condition), " (", mapped.error().text,
-              ")");
+    log_.debug("message from ", message.attr("from"), " to ", message.attr("to"),
+               " refused: ", xmpp::to_string(mapped.error().condition), " (", mapped.error().text,
+               ")");
     parts_.relay.reply_error(message, facts, mapped.error().condition, mapped.error().text);
     return false;
   }
@@ -69,6 +69,7 @@ bool ImService::send_request(OutboundIm&& im, const bridge::SipImRequest& reques
     return false;
   }
   sip_requests_.emplace(*ticket, std::move(im));
+  ++counters_.to_sip;
   return true;
 }
 
@@ -93,23 +94,28 @@ void ImService::answer_partner(const OutboundIm& im, const SipOutcome& outcome) 
   switch (outcome.kind) {
     case SipOutcome::Kind::response: {
       if (outcome.status >= 200 && outcome.status < 300) {
-        log_.info("message from ", from, " to ", to, " accepted by SIP (", outcome.status, ")");
+        ++counters_.to_sip_accepted;
+        log_.debug("message from ", from, " to ", to, " accepted by SIP (", outcome.status, ")");
         return;
       }
+      ++counters_.to_sip_refused;
       const std::string reason = outcome.response->reason_phrase();
-      log_.info("message from ", from, " to ", to, " refused by SIP: ", outcome.status, " ",
-                reason);
+      log_.debug("message from ", from, " to ", to, " refused by SIP: ", outcome.status, " ",
+                 reason);
       parts_.relay.reply_sip_status(im.stanza, im.facts, outcome.status, reason);
       return;
     }
     case SipOutcome::Kind::timeout:
-      log_.info("message from ", from, " to ", to, ": no SIP final response within 64*T1");
+      ++counters_.to_sip_refused;
+      log_.debug("message from ", from, " to ", to, ": no SIP final response within 64*T1");
       parts_.relay.reply_sip_status(im.stanza, im.facts, 408, "Request Timeout");
       return;
     case SipOutcome::Kind::connection_lost:
+      ++counters_.to_sip_refused;
       parts_.relay.reply_sip_status(im.stanza, im.facts, 503, "SIP next hop connection lost");
       return;
     case SipOutcome::Kind::not_sent:
+      ++counters_.to_sip_refused;
       if (outcome.error.code == Errc::io_error) {
         parts_.relay.reply_error(im.stanza, im.facts, StanzaError::remote_server_not_found,
                                  "the SIP next hop is not reachable");
@@ -132,10 +138,11 @@ bool ImService::on_partner_error(const xml::Element& error) {
   const std::string condition = xmpp::error_condition(error);
   const std::optional<StanzaError> parsed = xmpp::parse_stanza_error(condition);
   const int status = bridge::sip_status_for(parsed.value_or(StanzaError::undefined_condition));
-  log_.info("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri,
-            " refused by the partner's server: ", condition.empty() ? "no condition" : condition,
-            p->delivered ? " within the delivery grace window (" : " before the edge's verdict (",
-            status, ")");
+  ++counters_.to_xmpp_refused;
+  log_.debug("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri,
+             " refused by the partner's server: ", condition.empty() ? "no condition" : condition,
+             p->delivered ? " within the delivery grace window (" : " before the edge's verdict (",
+             status, ")");
   parts_.responder.respond(p->connection, p->request, status, p->to_tag);
   return true;
 }
@@ -149,8 +156,8 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
     // Inside a session-mode IM dialog (im_sessions.h).
     auto session = sessions_.on_message(request, parts_.clock.now());
     if (!session.ok()) {
-      log_.info("MESSAGE from ", request.from().uri, " refused (", session.error().status,
-                "): ", session.error().detail);
+      log_.debug("MESSAGE from ", request.from().uri, " refused (", session.error().status,
+                 "): ", session.error().detail);
       parts_.responder.send(connection, session.error().response_to(request, to_tag));
       return;
     }
@@ -158,8 +165,8 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
   }
   auto mapped = mapper_.to_xmpp(request, "sip-" + parts_.tokens.hex(), thread);
   if (!mapped.ok()) {
-    log_.info("MESSAGE from ", request.from().uri, " refused (", mapped.error().status,
-              "): ", mapped.error().detail);
+    log_.debug("MESSAGE from ", request.from().uri, " refused (", mapped.error().status,
+               "): ", mapped.error().detail);
     parts_.responder.send(connection, mapped.error().response_to(request, to_tag));
     return;
   }
@@ -168,29 +175,33 @@ void ImService::on_message(std::uint64_t connection, sip::SipMessage&& request,
   const std::string to_domain = xmpp::domain_of(stanza.attr("to"));
   if (PolicyVerdict v = parts_.policy.outbound_im(from_domain, to_domain);
       v != PolicyVerdict::allow) {
-    log_.info("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
-              " refused (403): ", to_string(v));
+    log_.debug("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
+               " refused (403): ", to_string(v));
     parts_.responder.respond(connection, request, 403, to_tag);
     return;
   }
   if (!parts_.relay.can_relay()) {
-    log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
-              ": no relay link is up (503)");
+    ++counters_.refused_503;
+    log_.debug("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"),
+               ": no relay link is up (503)");
     parts_.responder.respond(connection, request, 503, to_tag);
     return;
   }
   if (pending_.full()) {
-    log_.warn("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), ": ", pending_.size(),
-              " requests already wait for the edge (503)");
+    ++counters_.refused_503;
+    log_.debug("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), ": ", pending_.size(),
+               " requests already wait for the edge (503)");
     parts_.responder.respond(connection, request, 503, to_tag);
     return;
   }
   auto ref = parts_.relay.send(stanza, from_domain, to_domain, this);
   if (!ref.ok()) {
-    log_.info("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), ": not relayed (503)");
+    ++counters_.refused_503;
+    log_.debug("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), ": not relayed (503)");
     parts_.responder.respond(connection, request, 503, to_tag);
     return;
   }
+  ++counters_.to_xmpp;
   log_.debug("MESSAGE ", stanza.attr("from"), " -> ", stanza.attr("to"), " relayed in frame ",
              ref->seq, " on link ", ref->link);
   if (parts_.config.gateway.log_message_bodies) {
@@ -286,8 +297,9 @@ void ImService::verdict(RelayRef ref, int status, std::string_view why) {
     log_.debug("frame ", ref.seq, " on link ", ref.link, " ", why, " (no SIP request waits)");
     return;
   }
-  log_.info("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri, " ", why, " (", status,
-            ")");
+  ++(status >= 200 && status < 300 ? counters_.to_xmpp_accepted : counters_.to_xmpp_refused);
+  log_.debug("MESSAGE ", p->request.from().uri, " -> ", p->request.to().uri, " ", why, " (", status,
+             ")");
   parts_.responder.respond(p->connection, p->request, status, p->to_tag);
 }
 
@@ -296,14 +308,16 @@ void ImService::verdict(RelayRef ref, int status, std::string_view why) {
 void ImService::on_timer(Millis now) {
   for (PendingRequest& p : pending_.take_expired(now)) {
     if (p.delivered) {
-      log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
-                " delivered to the partner stream, no error within ",
-                parts_.config.sip.delivery_grace_ms, " ms (202)");
+      ++counters_.to_xmpp_accepted;
+      log_.debug("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
+                 " delivered to the partner stream, no error within ",
+                 parts_.config.sip.delivery_grace_ms, " ms (202)");
       parts_.responder.respond(p.connection, p.request, 202, p.to_tag);
       continue;
     }
-    log_.info("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
-              ": no verdict from the edge within 64*T1 (408)");
+    ++counters_.to_xmpp_refused;
+    log_.debug("MESSAGE ", p.request.from().uri, " -> ", p.request.to().uri,
+               ": no verdict from the edge within 64*T1 (408)");
     parts_.responder.respond(p.connection, p.request, 408, p.to_tag);
   }
   for (sip::SipMessage& bye : sessions_.on_timer(now)) send_in_dialog(std::move(bye));

@@ -31,6 +31,17 @@ namespace xf::gw {
 
 class ImService final : private SipClient::Owner, private RelaySender::Owner {
  public:
+  // What became of the messages, for the operator's status log: per-message lines are debug.
+  struct Counters {
+    std::uint64_t to_sip = 0;            // Partner messages sent as SIP MESSAGEs.
+    std::uint64_t to_sip_accepted = 0;   // ... answered 2xx.
+    std::uint64_t to_sip_refused = 0;    // ... answered with an error, timed out or not sent.
+    std::uint64_t to_xmpp = 0;           // SIP MESSAGEs relayed to the edge.
+    std::uint64_t to_xmpp_accepted = 0;  // ... answered 202 (delivered to the partner stream).
+    std::uint64_t to_xmpp_refused = 0;   // ... answered with an error (a verdict or 408).
+    std::uint64_t refused_503 = 0;       // SIP MESSAGEs answered 503 here: no link, or full.
+  };
+
   // The parts must outlive the service.
   explicit ImService(const GatewayParts& parts);
   ImService(const ImService&) = delete;
@@ -67,6 +78,7 @@ class ImService final : private SipClient::Owner, private RelaySender::Owner {
   void shutdown();
 
   std::size_t pending_count() const { return pending_.size(); }
+  const Counters& counters() const { return counters_; }
   const ImSessions& sessions() const { return sessions_; }
 
  private:
@@ -99,6 +111,7 @@ class ImService final : private SipClient::Owner, private RelaySender::Owner {
   PendingRequests pending_;
   // SipClient ticket -> the XMPP message its MESSAGE carries, until its outcome.
   std::map<std::uint64_t, OutboundIm> sip_requests_;
+  Counters counters_;
 };
 
 }  // namespace xf::gw

@@ -53,6 +53,15 @@ void GatewayRuntime::log_status() const {
             core_.transactions().client_count(), " client; ", core_.sip_client().in_flight(),
             " request(s) in flight, ", core_.sip_client().waiting(), " waiting for the next hop");
   log_.info("status: IM ", core_.im().pending_count(), " message(s) awaiting a SIP answer");
+  const ImService::Counters& im = core_.im().counters();
+  log_.info("status: counters: XMPP->SIP messages ", im.to_sip, " sent, ", im.to_sip_accepted,
+            " accepted, ", im.to_sip_refused, " refused; SIP->XMPP MESSAGEs ", im.to_xmpp,
+            " relayed, ", im.to_xmpp_accepted, " answered 202, ", im.to_xmpp_refused,
+            " answered with an error, ", im.refused_503, " refused 503 here");
+  log_.info("status: backpressure: relay links ", core_.relay_paused() ? "not read" : "read",
+            " (stopped ", core_.flow().relay_pauses, " time(s)), SIP connections ",
+            core_.sip_paused() ? "not read" : "read", " (stopped ", core_.flow().sip_pauses,
+            " time(s))");
   log_.info("status: presence ", presence.subscriber().armed_refreshes(),
             " XMPP->SIP subscription timer(s) (", presence.subscriber().lapsed_count(),
             " lapsed), ", presence.notifier().armed_expiries(), " SIP->XMPP subscription(s), ",

@@ -48,6 +48,8 @@ void RelayClient::dial(std::size_t index) {
   settings.link.session = edge.session.get();
   edge.log.debug("connecting to ", edge.endpoint.host, ":", edge.endpoint.port);
   edge.channel = net::RelayChannel::make(loop_, *this, std::move(settings), edge.log.object());
+  const auto high = static_cast<std::size_t>(config_.relay.high_water_bytes);
+  edge.channel->set_write_watermarks(high / 2, high);
   edge.channel->connect(edge.endpoint.host, edge.endpoint.port);
 }
 
@@ -83,11 +85,42 @@ std::size_t RelayClient::links_up() const {
   return n;
 }
 
+bool RelayClient::backlogged() const {
+  bool any_up = false;
+  for (const Edge& edge : edges_) {
+    if (!edge.up || edge.channel == nullptr) continue;
+    any_up = true;
+    if (!edge.channel->write_backlogged()) return false;
+  }
+  return any_up;
+}
+
+void RelayClient::set_reading(bool on) {
+  if (paused_ == !on) return;
+  paused_ = !on;
+  for (Edge& edge : edges_) {
+    if (!edge.up || edge.channel == nullptr) continue;
+    if (on) {
+      edge.channel->resume_reading();
+    } else {
+      edge.channel->pause_reading();
+    }
+  }
+}
+
+void RelayClient::on_channel_backlog(net::RelayChannel& channel, bool /*above*/) {
+  std::size_t index = 0;
+  if (edge_of(channel, index) != nullptr && events_ != nullptr) events_->on_relay_backlog();
+}
+
+// Round robin over the established links, skipping backlogged ones while another is free.
 Result<RelayRef> RelayClient::send_stanza(const relay::RoutingFacts& facts, std::string_view xml) {
+  const bool skip_backlogged = !backlogged();
   for (std::size_t tried = 0; tried < edges_.size(); ++tried) {
     const std::size_t index = round_robin_++ % edges_.size();
     Edge& edge = edges_[index];
     if (!edge.up || edge.channel == nullptr) continue;
+    if (skip_backlogged && edge.channel->write_backlogged()) continue;
     auto seq = edge.channel->send_stanza(facts, xml);
     if (!seq.ok()) return fail(seq.error());
     return RelayRef{index, *seq};
@@ -166,6 +199,9 @@ void RelayClient::on_link_event(net::RelayChannel& channel, relay::LinkEvent&& e
     edge->up = true;
     edge->backoff.reset();
     rearm_expiry();
+    // A link established while the gateway is not reading the others waits like them (only
+    // now, so that its TLS and relay handshakes could finish).
+    if (paused_) channel.pause_reading();
     edge->log.info("relay link up: ", edge->endpoint.name, " (", channel.peer_identity(), ", node ",
                    up->peer_name, ", version ", up->version, ", ", channel.peer_address(), ")");
     return;
@@ -191,10 +227,12 @@ void RelayClient::on_channel_closed(net::RelayChannel& channel, const Error* rea
   Edge* edge = edge_of(channel, index);
   if (edge == nullptr) return;
   const bool was_up = edge->up;
+  const bool was_backlogged = channel.write_backlogged();
   edge->up = false;
   edge->channel = nullptr;
   if (was_up) edge->down_since = now();
   rearm_expiry();
+  if (was_backlogged && events_ != nullptr) events_->on_relay_backlog();
   const std::string why = reason != nullptr ? reason->detail : "closed";
   if (was_up) {
     if (stopping_) {

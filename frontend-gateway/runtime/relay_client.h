@@ -43,6 +43,8 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
   void complete(const InboundRef& ref) override;
   // One log line per edge session (SIGUSR1).
   void log_status() const;
+  bool backlogged() const override;
+  void set_reading(bool on) override;
 
  private:
   struct Edge {
@@ -68,6 +70,7 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
 
   void on_link_event(net::RelayChannel& channel, relay::LinkEvent&& event) override;
   void on_channel_closed(net::RelayChannel& channel, const Error* reason) override;
+  void on_channel_backlog(net::RelayChannel& channel, bool above) override;
 
   uv_loop_t* loop_;
   const GatewayConfig& config_;
@@ -78,6 +81,7 @@ class RelayClient final : public RelayPort, private net::RelayChannel::Handler {
   std::uint64_t token_;  // This gateway incarnation's session token.
   std::unique_ptr<net::Timer> expiry_;
   bool stopping_ = false;
+  bool paused_ = false;  // Established links are not read (backpressure).
 };
 
 }  // namespace xf::gw

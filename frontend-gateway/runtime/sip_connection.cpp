@@ -104,6 +104,8 @@ void SipConnection::on_plaintext(std::string_view bytes) {
   }
 }
 
+void SipConnection::on_write_backlog(bool /*above*/) { owner_.connection_backlog(*this); }
+
 void SipConnection::on_closed(const Error* reason) {
   if (reason != nullptr && tls_config_.context != nullptr && !tls_established()) {
     log_.warn("closed before TLS was established: ", reason->detail);

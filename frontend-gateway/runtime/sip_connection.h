@@ -60,6 +60,7 @@ class SipConnection final : public net::TlsConnection {
   void on_tls_established() override;
   void on_plaintext(std::string_view bytes) override;
   void on_closed(const Error* reason) override;
+  void on_write_backlog(bool above) override;
 
   SipTransport& owner_;
   std::uint64_t id_;

@@ -101,6 +101,8 @@ void SipTransport::ensure_next_hop() {
   const std::uint64_t id = ++last_id_;
   next_hop_ = SipConnection::make(loop_, *this, id, limits_, true,
                                   {next_hop_tls_, config_.sip.next_hop_tls_name()});
+  const auto high = static_cast<std::size_t>(config_.sip.high_water_bytes);
+  next_hop_->set_write_watermarks(high / 2, high);
   next_hop_open_ = false;
   connections_[id] = next_hop_;
   log_.info("connecting to the SIP next hop ", config_.sip.next_hop_host, ":",
@@ -115,8 +117,34 @@ bool SipTransport::send_to_next_hop(std::string bytes) {
   return true;
 }
 
+bool SipTransport::next_hop_backlogged() const {
+  return next_hop_ != nullptr && next_hop_->write_backlogged();
+}
+
+void SipTransport::set_inbound_reading(bool on) {
+  if (inbound_paused_ == !on) return;
+  inbound_paused_ = !on;
+  for (auto& [id, c] : connections_) {
+    if (c == next_hop_ || c->closing()) continue;
+    if (on) {
+      c->resume_reading();
+    } else {
+      c->pause_reading();
+    }
+  }
+}
+
+void SipTransport::connection_backlog(SipConnection& connection) {
+  if (&connection == next_hop_ && events_ != nullptr) events_->on_sip_backlog();
+}
+
 void SipTransport::connection_open(SipConnection& connection) {
-  if (&connection != next_hop_) return;
+  if (&connection != next_hop_) {
+    // Accepted while the gateway is not reading requests: it waits like the others (only
+    // now, so that a TLS handshake could finish).
+    if (inbound_paused_) connection.pause_reading();
+    return;
+  }
   next_hop_open_ = true;
   log_.info("SIP next hop connected: ", connection.peer_address(), " from ",
             connection.local_address());
@@ -136,6 +164,7 @@ void SipTransport::connection_closed(SipConnection& connection, const Error* rea
   }
   next_hop_ = nullptr;
   next_hop_open_ = false;
+  if (connection.write_backlogged() && events_ != nullptr) events_->on_sip_backlog();
   const std::string why = reason != nullptr ? ": " + reason->detail : std::string();
   if (closed_) {
     log_.info("SIP next hop connection ", connection.id(), " closed (shutting down)");

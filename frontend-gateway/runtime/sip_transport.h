@@ -52,11 +52,14 @@ class SipTransport final : public SipPort {
   std::optional<std::string> next_hop_sent_by() const override;
   void ensure_next_hop() override;
   bool send_to_next_hop(std::string bytes) override;
+  bool next_hop_backlogged() const override;
+  void set_inbound_reading(bool on) override;
 
   // From SipConnection.
   void connection_open(SipConnection& connection);
   void message_received(SipConnection& connection, sip::SipMessage&& message);
   void connection_closed(SipConnection& connection, const Error* reason);
+  void connection_backlog(SipConnection& connection);
 
  private:
   net::Connection* accept();
@@ -75,6 +78,7 @@ class SipTransport final : public SipPort {
   bool next_hop_open_ = false;
   std::uint64_t last_id_ = 0;
   bool closed_ = false;
+  bool inbound_paused_ = false;
 };
 
 }  // namespace xf::gw

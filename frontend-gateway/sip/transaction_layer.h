@@ -27,11 +27,10 @@ namespace xf::sip {
 
 struct TransactionConfig {
   TransactionTimers timers;
-  // Live client plus server transactions. Over TCP and TLS a non-INVITE transaction lives only
-  // until its final response, so this bounds the requests in progress at once (each waits for
-  // the edge's verdict and its delivery grace window), not a rate; each holds at most one
-  // response, so memory stays within a few tens of MB.
-  std::size_t max_transactions = 10000;
+  // Live client plus server transactions (sip.max_transactions, whose comment sizes it). Over
+  // TCP and TLS a non-INVITE transaction lives only until its final response, so this bounds
+  // the requests in progress at once, not a rate; each holds at most one response.
+  std::size_t max_transactions = 32768;
 };
 
 // A client transaction's news for the transaction user.

@@ -414,6 +414,7 @@ sip_register() {
 #   @RUN_DIR@ @EDGE_IP@ @GATEWAY_IP@ @KAMAILIO_IP@ @DNS_IP@ @S2S_PORT@ @RELAY_PORT@ @SIP_PORT@
 #   @HOSTED_DOMAIN@ @PARTNER_DOMAIN@ @INTERNAL_CERTS@ @PARTNER_CERTS@ @DIALBACK_SECRET@
 #   @PARTNER_TYPE@ (the partner entry's partner_type: $PARTNER_TYPE, federated by default)
+#   @LOG_LEVEL@ (both daemons' log_level: $XMPPFED_LOG_LEVEL, debug by default)
 # Each daemon runs as: BIN --config FILE (override with XMPPFED_EDGE_ARGS / XMPPFED_GATEWAY_ARGS,
 # where the word {config} stands for the file).
 
@@ -435,6 +436,7 @@ render_conf() {
       -e "s|@PARTNER_CERTS@|$CERTS_PARTNER|g" \
       -e "s|@DIALBACK_SECRET@|interop-dialback-secret-$$|g" \
       -e "s|@PARTNER_TYPE@|${PARTNER_TYPE:-federated}|g" \
+      -e "s|@LOG_LEVEL@|${XMPPFED_LOG_LEVEL:-debug}|g" \
       "$template" > "$out" || return 1
   if grep -n '@[A-Z_]*@' "$out" >&2; then
     echo "render_conf: $template has placeholders lib.sh does not know (above)" >&2

@@ -138,3 +138,24 @@ TEST_CASE("edge config: bad routes and DNS servers are refused naming each one",
   CHECK(d.find("/s2s/dns_servers/2: must be a string") != std::string::npos);
   CHECK(d.find("/s2s/dns_cache_entries: must be an integer in 0..1000000") != std::string::npos);
 }
+
+TEST_CASE("edge config: backpressure marks have defaults and stay below the hard bound",
+          "[unit][edge]") {
+  std::string path = write_temp(kMinimal);
+  auto cfg = xf::edge::load_edge_config(path);
+  std::remove(path.c_str());
+  REQUIRE(cfg.ok());
+  CHECK(cfg->relay.high_water_bytes == 1024 * 1024);
+  CHECK(cfg->relay.max_queue_bytes == 8 * 1024 * 1024);
+  CHECK(cfg->s2s.high_water_bytes == 1024 * 1024);
+
+  std::string text = kMinimal;
+  text.replace(text.find("\"allowed_peers\""), 15,
+               "\"high_water_bytes\": 2000000, \"max_queue_bytes\": 1000000, \"allowed_peers\"");
+  path = write_temp(text);
+  cfg = xf::edge::load_edge_config(path);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(cfg.error().detail.find("/relay/high_water_bytes: must be below max_queue_bytes") !=
+        std::string::npos);
+}

@@ -47,6 +47,7 @@ struct FakeSession : S2sPort {
   std::vector<std::string> verdicts;  // "remote local valid|invalid"
   std::optional<StreamError> ended_with;
   bool ended = false;
+  bool reading = true;
 
   std::uint64_t id() const override { return id_; }
   bool inbound() const override { return inbound_; }
@@ -68,6 +69,7 @@ struct FakeSession : S2sPort {
     verdicts.push_back(std::string(remote) + " " + std::string(local) +
                        (valid ? " valid" : " invalid"));
   }
+  void set_reading(bool on) override { reading = on; }
   void end(const xf::xmpp::StreamFailure* failure) override {
     if (ended) return;
     ended = true;
@@ -122,6 +124,7 @@ struct FakeGateway : GatewayPort {
   bool refuse_send = false;
   // After the router was told the link closed, nothing may reach it.
   bool gone = false;
+  bool reading = true;
 
   // Recorded.
   std::vector<std::pair<relay::RoutingFacts, std::string>> stanzas;
@@ -160,6 +163,7 @@ struct FakeGateway : GatewayPort {
     completed.push_back(receipt);
     if (session != nullptr) session->complete(receipt);
   }
+  void set_reading(bool on) override { reading = on; }
   std::string describe() const override { return name_; }
 
  private:

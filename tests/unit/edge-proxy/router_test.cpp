@@ -386,3 +386,96 @@ TEST_CASE("router: shutdown ends every stream and opens nothing new", "[unit][ed
   CHECK_FALSE(h.router.may_accept_inbound());
   CHECK_FALSE(h.router.may_accept_gateway());
 }
+
+TEST_CASE("router: partner streams are not read while every gateway link is backlogged",
+          "[unit][edge]") {
+  Harness h;
+  FakeGateway gw1(1, "gw-1"), gw2(2, "gw-2");
+  h.gateway_up(gw1);
+  h.gateway_up(gw2);
+  FakeSession& partner = h.partner_session();
+  FakeSession& other = h.partner_session("other.example");
+
+  // One link backlogged: the other takes every stanza, and the partners are still read.
+  h.router.gateway_backlog(gw1, true);
+  for (int i = 0; i < 3; ++i) h.from_partner(partner, kFromPartner);
+  CHECK(gw1.stanzas.empty());
+  CHECK(gw2.stanzas.size() == 3);
+  CHECK(partner.reading);
+  CHECK_FALSE(h.router.partners_paused());
+
+  // Both backlogged: no inbound stream is read; nothing is bounced.
+  h.router.gateway_backlog(gw2, true);
+  CHECK(h.router.partners_paused());
+  CHECK_FALSE(partner.reading);
+  CHECK_FALSE(other.reading);
+  // A stanza still in hand from the last read goes on (below the hard bound), not back.
+  h.from_partner(partner, kFromPartner);
+  CHECK(gw1.stanzas.size() + gw2.stanzas.size() == 4);
+  CHECK(h.factory.made.empty());
+
+  // A stream that authenticates meanwhile waits too.
+  FakeSession& late = h.partner_session("late.example");
+  h.router.authenticated(late, "sip.example", "late.example");
+  CHECK_FALSE(late.reading);
+
+  // One link drained to its low water mark: every stream is read again.
+  h.router.gateway_backlog(gw1, false);
+  CHECK_FALSE(h.router.partners_paused());
+  CHECK(partner.reading);
+  CHECK(other.reading);
+  CHECK(late.reading);
+  CHECK(h.router.counters().partner_pauses == 1);
+  CHECK(h.router.counters().bounced_to_partners == 0);
+  CHECK(h.router.counters().to_gateways == 4);
+}
+
+TEST_CASE("router: a lost backlogged link does not leave partner streams unread", "[unit][edge]") {
+  Harness h;
+  FakeGateway gw1(1, "gw-1"), gw2(2, "gw-2");
+  h.gateway_up(gw1);
+  h.gateway_up(gw2);
+  FakeSession& partner = h.partner_session();
+  h.router.gateway_backlog(gw1, true);
+  h.router.gateway_backlog(gw2, true);
+  REQUIRE_FALSE(partner.reading);
+  // The backlogged gw1 goes away; gw2 is still backlogged: still paused.
+  gw1.gone = true;
+  h.router.on_link_event(gw1, relay::LinkClosed{});
+  h.router.gateway_closed(gw1, nullptr);
+  CHECK_FALSE(partner.reading);
+  // gw2 goes too: with no link up, stanzas bounce service-unavailable, so read them.
+  gw2.gone = true;
+  h.router.on_link_event(gw2, relay::LinkClosed{});
+  h.router.gateway_closed(gw2, nullptr);
+  CHECK(partner.reading);
+}
+
+TEST_CASE("router: gateway links are not read while a partner stream is backlogged",
+          "[unit][edge]") {
+  Harness h;
+  FakeGateway gw(1, "gw-1");
+  h.gateway_up(gw);
+  h.from_gateway(gw, 1, to_partner("g1"));
+  FakeSession& out = h.factory.last();
+  out.authenticate(h.router);
+
+  h.router.session_backlog(out, true);
+  CHECK(h.router.gateways_paused());
+  CHECK_FALSE(gw.reading);
+  // A gateway link that connects meanwhile is not read either.
+  FakeGateway late(2, "gw-2");
+  h.gateway_up(late);
+  CHECK_FALSE(late.reading);
+
+  h.router.session_backlog(out, false);
+  CHECK(gw.reading);
+  CHECK(late.reading);
+
+  // A backlogged stream that closes stops holding the links.
+  h.router.session_backlog(out, true);
+  CHECK_FALSE(gw.reading);
+  out.end(nullptr);
+  CHECK(gw.reading);
+  CHECK(h.router.counters().gateway_pauses == 2);
+}

@@ -32,6 +32,10 @@ struct FakeRelay : xf::gw::RelayPort {
   std::uint64_t next_seq = 0;
   std::vector<std::pair<relay::RoutingFacts, std::string>> sent;
   bool can_relay() const override { return up; }
+  bool backlog = false;
+  bool reading = true;
+  bool backlogged() const override { return backlog; }
+  void set_reading(bool on) override { reading = on; }
   Result<RelayRef> send_stanza(const relay::RoutingFacts& facts, std::string_view xml) override {
     if (!up) return xf::fail(xf::Errc::not_found, "no link");
     sent.emplace_back(facts, std::string(xml));
@@ -53,6 +57,10 @@ struct FakeSip : xf::gw::SipPort {
     responses.emplace_back(connection, std::move(bytes));
     return true;
   }
+  bool backlog = false;
+  bool inbound_reading = true;
+  bool next_hop_backlogged() const override { return backlog; }
+  void set_inbound_reading(bool on) override { inbound_reading = on; }
   std::optional<std::string> next_hop_sent_by() const override { return sent_by; }
   void ensure_next_hop() override {
     if (!sent_by) ++connects_asked;

@@ -404,3 +404,101 @@ TEST_CASE("gateway shutdown answers SIP and leaves partner messages to the edge"
   CHECK(h.relay.completed.empty());
   CHECK(h.clock.wake == xf::kNoDeadline);
 }
+
+namespace {
+
+// High water of 4 transactions per direction (low water 2), 202 at once on Delivered.
+struct FlowHarness : CorePorts {
+  GatewayConfig config = [] {
+    GatewayConfig c = base_config();
+    c.sip.max_pending_requests = 100;
+    c.sip.max_transactions = 100;
+    c.sip.high_water_transactions = 4;
+    c.sip.delivery_grace_ms = 0;
+    return c;
+  }();
+  Gateway gateway{config, relay, sip, clock, *store, 99};
+
+  void partner_message(int i) {
+    gateway.on_relay_event(
+        0, partner_stanza("<message xmlns='jabber:server' from='alice@xmpp.example/pc' "
+                          "to='bob@sip.example' type='chat' id='m" +
+                          std::to_string(i) + "'><body>hi</body></message>"));
+  }
+  void sip_message(int i) {
+    gateway.on_sip_message(
+        5, sip_request("MESSAGE", "sip:bob@sip.example", "sip:alice@xmpp.example", "hi",
+                       "z9hG4bKflow" + std::to_string(i)));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("gateway stops reading the relay links while XMPP->SIP transactions are at high water",
+          "[unit][gateway]") {
+  FlowHarness h;
+  for (int i = 0; i < 3; ++i) h.partner_message(i);
+  CHECK(h.relay.reading);
+  h.partner_message(3);
+  CHECK_FALSE(h.relay.reading);
+  CHECK(h.gateway.relay_paused());
+  // What was read already still goes out (the cap is far away): nothing is bounced.
+  h.partner_message(4);
+  CHECK(h.sip.requests.size() == 5);
+  CHECK(h.relay.sent.empty());
+  // Answers end client transactions (Timer K is zero over TCP); at the low mark (2) the
+  // links are read again, not before.
+  h.gateway.on_sip_message(0, response_to(h.sip.requests[0], 200));
+  h.gateway.on_sip_message(0, response_to(h.sip.requests[1], 200));
+  CHECK_FALSE(h.relay.reading);
+  h.gateway.on_sip_message(0, response_to(h.sip.requests[2], 200));
+  CHECK(h.gateway.transactions().client_count() == 2);
+  CHECK(h.relay.reading);
+  CHECK(h.gateway.flow().relay_pauses == 1);
+  CHECK(h.gateway.flow().sip_pauses == 0);
+  CHECK(h.sip.inbound_reading);
+}
+
+TEST_CASE("gateway stops reading the relay links while the SIP next hop is backlogged",
+          "[unit][gateway]") {
+  FlowHarness h;
+  h.partner_message(0);
+  h.sip.backlog = true;
+  h.gateway.on_sip_backlog();
+  CHECK_FALSE(h.relay.reading);
+  h.sip.backlog = false;
+  h.gateway.on_sip_backlog();
+  CHECK(h.relay.reading);
+}
+
+TEST_CASE("gateway stops reading SIP connections while SIP->XMPP requests are at high water",
+          "[unit][gateway]") {
+  FlowHarness h;
+  for (int i = 0; i < 4; ++i) h.sip_message(i);
+  CHECK_FALSE(h.sip.inbound_reading);
+  CHECK(h.gateway.sip_paused());
+  CHECK(h.relay.reading);  // The relay links carry the verdicts that free them.
+  h.sip_message(4);        // Read before reading stopped: relayed, not refused.
+  CHECK(h.relay.sent.size() == 5);
+  CHECK(h.sip.responses.empty());
+  // The edge's verdicts answer 202 and end the server transactions.
+  for (std::uint64_t seq = 1; seq <= 2; ++seq) {
+    h.gateway.on_relay_event(0, relay::DeliveredReceived{seq, relay::DeliveredMsg{seq}});
+  }
+  CHECK_FALSE(h.sip.inbound_reading);
+  h.gateway.on_relay_event(0, relay::DeliveredReceived{3, relay::DeliveredMsg{3}});
+  CHECK(h.sip.inbound_reading);
+  CHECK(h.sip.responses.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(h.response(i).status_code() == 202);
+
+  // A backlogged relay stops the SIP side too, until it drained.
+  h.relay.backlog = true;
+  h.gateway.on_relay_backlog();
+  CHECK_FALSE(h.sip.inbound_reading);
+  h.relay.backlog = false;
+  h.gateway.on_relay_backlog();
+  CHECK(h.sip.inbound_reading);
+  CHECK(h.gateway.flow().sip_pauses == 2);
+  CHECK(h.gateway.im().counters().to_xmpp == 5);
+  CHECK(h.gateway.im().counters().to_xmpp_accepted == 3);
+}

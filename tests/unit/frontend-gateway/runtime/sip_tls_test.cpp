@@ -125,6 +125,7 @@ struct RecordingEvents final : gw::SipEvents {
     downs.push_back(reason != nullptr ? reason->detail : std::string());
     if (on_down) on_down();
   }
+  void on_sip_backlog() override {}
 };
 
 gw::GatewayConfig tls_config(std::uint16_t next_hop_port, std::string server_name) {

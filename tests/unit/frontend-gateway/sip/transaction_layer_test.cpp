@@ -1,7 +1,9 @@
 #include "frontend-gateway/sip/transaction_layer.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "frontend-gateway/sip/sip_syntax.h"
 
@@ -212,4 +214,53 @@ TEST_CASE("Server transactions: ACK, abandonment, bad branches and limits", "[un
   auto stray = SipMessage::make_response(request("z9hG4bKnone"), 200);
   REQUIRE(stray.ok());
   CHECK_FALSE(layer.send_response(*stray, 0).ok());
+}
+
+TEST_CASE("Transactions at 50,000 MESSAGEs/s each way stay far below the cap over TCP",
+          "[unit][sip]") {
+  // Every millisecond 50 requests arrive (server transactions, answered 250 ms later: the edge's
+  // round trip plus the delivery grace window) and 50 go out (client transactions, answered
+  // 10 ms later). Final responses end both at once (Timers J and K are zero), so what is live
+  // is what is in progress: 50 * 250 + 50 * 10, whatever the run's length.
+  xf::TokenSource tokens(8);
+  TransactionLayer layer({}, tokens);
+  constexpr int kPerMs = 50;
+  constexpr Millis kServerLife = 250;
+  constexpr Millis kClientLife = 10;
+  constexpr Millis kRun = 400;
+  std::vector<std::vector<SipMessage>> answer_server(kRun + kServerLife + 1);
+  std::vector<std::vector<SipMessage>> answer_client(kRun + kClientLife + 1);
+  std::size_t peak = 0;
+  int refused = 0;
+  for (Millis now = 0; now <= kRun + kServerLife; ++now) {
+    for (const SipMessage& req : answer_server[static_cast<std::size_t>(now)]) {
+      auto ok = SipMessage::make_response(req, 202, {}, "gw");
+      REQUIRE(ok.ok());
+      REQUIRE(layer.send_response(*ok, now).ok());
+    }
+    if (now <= kRun + kClientLife) {
+      for (const SipMessage& req : answer_client[static_cast<std::size_t>(now)]) {
+        auto event = layer.on_response(response(req, 200), now);
+        REQUIRE(event.has_value());
+        CHECK(event->kind == ClientEvent::Kind::final_response);
+      }
+    }
+    if (now < kRun) {
+      for (int i = 0; i < kPerMs; ++i) {
+        const std::string n = std::to_string(now) + "x" + std::to_string(i);
+        SipMessage in = request("z9hG4bKin" + n, "MESSAGE", "proxy.example.com:5060");
+        if (layer.on_request(in, now).kind != ServerMatch::Kind::new_request) ++refused;
+        answer_server[static_cast<std::size_t>(now + kServerLife)].push_back(std::move(in));
+        SipMessage out = request(layer.new_branch());
+        if (!layer.start_client(out, now).ok()) ++refused;
+        answer_client[static_cast<std::size_t>(now + kClientLife)].push_back(std::move(out));
+      }
+    }
+    peak = std::max(peak, layer.server_count() + layer.client_count());
+  }
+  CHECK(refused == 0);
+  CHECK(peak == kPerMs * (kServerLife + kClientLife));
+  CHECK(peak < TransactionConfig{}.max_transactions / 2);
+  CHECK(layer.server_count() + layer.client_count() == 0);
+  CHECK(layer.next_deadline() == xf::kNoDeadline);
 }
