@@ -132,6 +132,14 @@ void Router::session_backlog(S2sPort& session, bool above) {
   update_flow();
 }
 
+void Router::complete(GatewaySession& gateway, relay::Receipt receipt) {
+  if (gateway.port != nullptr) {
+    gateway.port->complete(receipt);
+  } else {
+    gateway.session->complete(receipt);
+  }
+}
+
 // Partner -> gateway.
 void Router::partner_stanza(S2sPort& session, xml::Element&& stanza, std::string_view local_domain,
                             std::string_view remote_domain, xmpp::PeerAuth auth) {
@@ -202,11 +210,7 @@ void Router::gateway_stanza(const std::string& node, relay::StanzaReceived&& rec
     GatewaySession& g = gateway_sessions_[node];
     (void)send_to(g, relay::BounceMsg{received.receipt.seq, xmpp::StanzaError::bad_request, facts,
                                       msg.xml, received.receipt.peer_token});
-    if (g.port != nullptr) {
-      g.port->complete(received.receipt);
-    } else {
-      g.session->complete(received.receipt);
-    }
+    complete(g, received.receipt);
     return;
   }
   Queued queued{std::move(*parsed), node, received.receipt};
@@ -284,12 +288,8 @@ void Router::report(const Queued& queued, std::optional<xmpp::StanzaError> condi
     log_.debug("cannot report ", condition ? xmpp::to_string(*condition) : "delivery", " of frame ",
                queued.receipt.seq, " to ", queued.gateway, ": ", sent.error().detail);
   }
-  // A write may have closed the link (and port is null again then).
-  if (gateway.port != nullptr) {
-    gateway.port->complete(queued.receipt);
-  } else {
-    gateway.session->complete(queued.receipt);
-  }
+  // A write may have closed the link (and port is null again then): complete() looks again.
+  complete(gateway, queued.receipt);
 }
 
 void Router::dialback_request(S2sPort& inbound, const xmpp::DialbackRequest& request) {
@@ -430,8 +430,7 @@ void Router::on_timer(Millis now) {
     std::size_t stanzas = 0;
     for (const relay::Session::Stored& stored : expired) {
       if (stored.type != relay::FrameType::stanza) continue;  // A verdict nobody waits for now.
-      auto message = relay::decode_payload(
-          stored.type, std::string_view(stored.frame).substr(relay::kHeaderBytes));
+      auto message = stored.message();
       if (!message) continue;
       const auto& msg = std::get<relay::StanzaMsg>(*message);
       auto parsed = reader_.read(msg.xml);

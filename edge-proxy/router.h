@@ -158,6 +158,8 @@ class Router {
   void gateway_stanza(const std::string& node, relay::StanzaReceived&& received);
   // A data frame to a gateway: on its link when one is up, else kept in its session.
   Result<std::uint64_t> send_to(GatewaySession& gateway, const relay::Message& message);
+  // The gateway's frame is done with: acknowledged on its link, or when one comes up.
+  void complete(GatewaySession& gateway, relay::Receipt receipt);
   // Delivered when condition is empty, else bounced with it.
   void report(const Queued& queued, std::optional<xmpp::StanzaError> condition);
   // The error reply goes from local to remote; an address of the original that is not a valid

@@ -4,6 +4,10 @@
 
 namespace xf::relay {
 
+Result<Message> Session::Stored::message() const {
+  return decode_payload(type, std::string_view(frame).substr(kHeaderBytes));
+}
+
 Session::Session(std::uint64_t token, SessionLimits limits) : token_(token), limits_(limits) {}
 
 Result<const Session::Stored*> Session::queue(const Message& message, Millis now,

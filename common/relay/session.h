@@ -51,6 +51,8 @@ class Session {
     FrameType type = FrameType::stanza;
     Millis queued_at = 0;
     std::string frame;  // The whole encoded frame, header included.
+    // The frame's message, decoded again (for a frame given up: whom to tell).
+    Result<Message> message() const;
   };
 
   Session(std::uint64_t token, SessionLimits limits);

@@ -168,8 +168,7 @@ void RelayClient::expire() {
                   edge.session->limits().max_age_ms / 1000, " s: giving up ", expired.size(),
                   " stanza(s) held for it (remote-server-timeout)");
     for (const relay::Session::Stored& stored : expired) {
-      auto message = relay::decode_payload(
-          stored.type, std::string_view(stored.frame).substr(relay::kHeaderBytes));
+      auto message = stored.message();
       if (!message || events_ == nullptr) continue;
       auto& msg = std::get<relay::StanzaMsg>(*message);
       events_->on_relay_event(

@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Link link(config);
   link.start(0);
   std::string hello;
-  append_message(hello, Hello{1, 1, Role::gateway, "gw"}, 0);
+  append_message(hello, Hello{kLinkProtocolVersion, kLinkProtocolVersion, Role::gateway, "gw"}, 0);
   (void)link.feed(hello, 1);
   (void)link.feed(bytes.substr(0, split), 2);
   (void)link.feed(bytes.substr(split), 3);

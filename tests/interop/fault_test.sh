@@ -21,42 +21,18 @@ readonly TIMEOUT_S=120
 export XMPPFED_LOG_LEVEL=info
 
 check "sandbox has only loopback" in_sandbox
-setup() {
-  make_certs &&
-    start_dnsmasq &&
-    start_prosody dialback &&
-    xmpp_register alice alicepw &&
-    start_kamailio &&
-    start_sipp_uas uas-bob "$UAS_IP" "$UAS_PORT" &&
-    sip_register bob "$UAS_IP:$UAS_PORT" &&
-    start_xmppfed
-}
-check "peers and xmppfed started (bob registered, relay link up)" setup
+check "peers and xmppfed started (bob registered, relay link up)" start_alice_bob
 BOB_LOG=$RUN/uas-bob/messages.log
 
-load() {
-  "$PY" "$SCRIPTS/xmpp_load.py" "$1" --addr "$PROSODY_IP" --jid "$ALICE" --password alicepw "${@:2}"
-}
-json() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$1" "$2" 2>/dev/null || echo 0; }
-
 warm_up() {
-  load send --to "$BOB" --count 3 --prefix warm --linger 1 > "$RUN/warm.json" &&
+  xmpp_load send --to "$BOB" --count 3 --prefix warm --linger 1 > "$RUN/warm.json" &&
     sip_messages_arrived "$BOB_LOG" "$ALICE" "$BOB" warm 3 30
-}
-
-# restart_gateway: the same binary and configuration as start_xmppfed, once more.
-restart_gateway() {
-  local gw_bin=${XMPPFED_GATEWAY_BIN:-$SOURCE_DIR/build/frontend-gateway/xmppfed-frontend-gateway}
-  daemon_cmd "$gw_bin" "${XMPPFED_GATEWAY_ARGS:---config {config}}" "$RUN/gateway/gateway.json"
-  spawn gateway-2 "$RUN/gateway/gateway-2.log" "${DAEMON_CMD[@]}"
-  add_log gateway-2 "$RUN/gateway/gateway-2.log"
-  GATEWAY_PID=$SPAWNED_PID
 }
 
 # fault_run: the burst, the fault once KILL_AFTER messages arrived, and the count.
 fault_run() {
   rm -f "$RUN/sent.done"
-  load send --to "$BOB" --count "$COUNT" --prefix fault --linger "$TIMEOUT_S" \
+  xmpp_load send --to "$BOB" --count "$COUNT" --prefix fault --linger "$TIMEOUT_S" \
     --done-file "$RUN/sent.done" > "$RUN/sent.json" 2>&1 &
   local sender=$! i
   for ((i = 0; i < TIMEOUT_S * 10; i++)); do
@@ -69,7 +45,7 @@ fault_run() {
       kill -KILL "$GATEWAY_PID"
       log "gateway killed with $at message(s) at the SIP UA"
       sleep 1
-      restart_gateway
+      spawn_gateway gateway-2
       log "gateway started again"
       ;;
   esac

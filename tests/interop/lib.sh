@@ -474,6 +474,35 @@ start_edge() {
 # start_xmppfed: edge on EDGE_IP (s2s + relay), gateway on GATEWAY_IP (SIP), then waits until the
 # gateway's relay link to the edge is up. Needs make_certs, start_dnsmasq and start_kamailio.
 # The gateway's config comes from GATEWAY_TEMPLATE (default tests/interop/conf/gateway.json.in).
+# spawn_gateway NAME: the gateway on the configuration start_xmppfed rendered, logging to
+# $RUN/gateway/NAME.log (a second NAME after a fault test killed the first); sets GATEWAY_PID.
+spawn_gateway() {
+  local gw_bin=${XMPPFED_GATEWAY_BIN:-$SOURCE_DIR/build/frontend-gateway/xmppfed-frontend-gateway}
+  daemon_cmd "$gw_bin" "${XMPPFED_GATEWAY_ARGS:---config {config}}" "$RUN/gateway/gateway.json"
+  spawn "$1" "$RUN/gateway/$1.log" "${DAEMON_CMD[@]}"
+  add_log "$1" "$RUN/gateway/$1.log"
+  GATEWAY_PID=$SPAWNED_PID
+}
+
+# start_alice_bob: the peers of a chat between alice@PARTNER_DOMAIN (Prosody, dialback) and bob,
+# a SIPp UAS registered at Kamailio, then both daemons.
+start_alice_bob() {
+  make_certs &&
+    start_dnsmasq &&
+    start_prosody dialback &&
+    xmpp_register alice alicepw &&
+    start_kamailio &&
+    start_sipp_uas uas-bob "$UAS_IP" "$UAS_PORT" &&
+    sip_register bob "$UAS_IP:$UAS_PORT" &&
+    start_xmppfed
+}
+
+# xmpp_load MODE ARGS...: tests/harness/scripts/xmpp_load.py as alice on Prosody.
+xmpp_load() {
+  "$PY" "$SCRIPTS/xmpp_load.py" "$1" --addr "$PROSODY_IP" --jid "alice@$PARTNER_DOMAIN" \
+    --password alicepw "${@:2}"
+}
+
 start_xmppfed() {
   local gw_bin=${XMPPFED_GATEWAY_BIN:-$SOURCE_DIR/build/frontend-gateway/xmppfed-frontend-gateway}
   [ -x "$gw_bin" ] || { echo "gateway binary not found or not executable: $gw_bin" >&2; return 1; }
@@ -481,11 +510,8 @@ start_xmppfed() {
     "$RUN/gateway/gateway.json" || return 1
   start_edge || return 1
 
-  daemon_cmd "$gw_bin" "${XMPPFED_GATEWAY_ARGS:---config {config}}" "$RUN/gateway/gateway.json"
-  spawn gateway "$RUN/gateway/gateway.log" "${DAEMON_CMD[@]}"
-  add_log gateway "$RUN/gateway/gateway.log"
-  local gw_pid=$SPAWNED_PID
-  GATEWAY_PID=$gw_pid
+  spawn_gateway gateway
+  local gw_pid=$GATEWAY_PID
   wait_port "$GATEWAY_IP" "$SIP_PORT" tcp "$START_TIMEOUT_S" "$gw_pid" &&
     wait_established "$EDGE_IP" "$RELAY_PORT" "$START_TIMEOUT_S" "$gw_pid" || return 1
   # TCP is up before the TLS and relay handshakes are done: give those a moment.

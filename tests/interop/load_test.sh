@@ -51,23 +51,10 @@ export GATEWAY_TEMPLATE=$SOURCE_DIR/tests/interop/conf/gateway-load.json.in
 check "sandbox has only loopback" in_sandbox
 
 log "peers: dnsmasq, prosody, kamailio, sipp UAS"
-setup() {
-  make_certs &&
-    start_dnsmasq &&
-    start_prosody dialback &&
-    xmpp_register alice alicepw &&
-    start_kamailio &&
-    start_sipp_uas uas-bob "$UAS_IP" "$UAS_PORT" &&
-    sip_register bob "$UAS_IP:$UAS_PORT" &&
-    start_xmppfed
-}
-check "peers and xmppfed started (bob registered, relay link up)" setup
+check "peers and xmppfed started (bob registered, relay link up)" start_alice_bob
 up=$((FAILED == 0))
 BOB_LOG=$RUN/uas-bob/messages.log
 
-load() {
-  "$PY" "$SCRIPTS/xmpp_load.py" "$1" --addr "$PROSODY_IP" --jid "$ALICE" --password alicepw "${@:2}"
-}
 
 # json FILE KEY: one top-level number of a JSON report (0 when absent).
 json() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$1" "$2" 2>/dev/null || echo 0; }
@@ -82,14 +69,14 @@ stat_last() {
 # dialback, which is not what this test measures.
 warm_up() {
   rm -f "$RUN/warm.ready"
-  load receive --expect-from "$BOB" --count 3 --prefix warm-s2x --timeout 30 \
+  xmpp_load receive --expect-from "$BOB" --count 3 --prefix warm-s2x --timeout 30 \
     --ready-file "$RUN/warm.ready" > "$RUN/warm-s2x.json" 2>&1 &
   local receiver=$!
   wait_file "$RUN/warm.ready" &&
     sipp_uac warm-uac "$KAMAILIO_IP:$SIP_PORT" uac_message.xml -m 3 -r 10 -timeout 30 \
       -key from_uri "sip:$BOB" -key to_uri "sip:$ALICE" -key body_prefix warm-s2x || return 1
   wait $receiver || { cat "$RUN/warm-s2x.json"; return 1; }
-  load send --to "$BOB" --count 3 --prefix warm-x2s --linger 1 > "$RUN/warm-x2s.json" &&
+  xmpp_load send --to "$BOB" --count 3 --prefix warm-x2s --linger 1 > "$RUN/warm-x2s.json" &&
     sip_messages_arrived "$BOB_LOG" "$ALICE" "$BOB" warm-x2s 3 30
 }
 
@@ -99,7 +86,7 @@ log_lines() { wc -l < "$1"; }
 
 sip_to_xmpp() {
   rm -f "$RUN/alice.ready"
-  load receive --expect-from "$BOB" --count "$SIP_COUNT" --prefix sip-load \
+  xmpp_load receive --expect-from "$BOB" --count "$SIP_COUNT" --prefix sip-load \
     --timeout "$PHASE_TIMEOUT_S" --ready-file "$RUN/alice.ready" > "$RUN/s2x-received.json" 2>&1 &
   local receiver=$!
   wait_file "$RUN/alice.ready" || return 1
@@ -153,7 +140,7 @@ wait_bob_stalled() {
 xmpp_to_sip() {
   rm -f "$RUN/x2s.done"
   local t0=$(date +%s%N)
-  load send --to "$BOB" --count "$XMPP_COUNT" --prefix xmpp-load --linger "$PHASE_TIMEOUT_S" \
+  xmpp_load send --to "$BOB" --count "$XMPP_COUNT" --prefix xmpp-load --linger "$PHASE_TIMEOUT_S" \
     --done-file "$RUN/x2s.done" > "$RUN/x2s-sent.json" 2>&1 &
   local sender=$!
   wait_bob_stalled xmpp-load "$XMPP_COUNT"

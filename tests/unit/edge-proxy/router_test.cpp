@@ -281,6 +281,26 @@ TEST_CASE("router: a lost gateway link is never used again and its session holds
   CHECK(xf::xmpp::error_condition(out.sent[2]) == "service-unavailable");
 }
 
+TEST_CASE("router: the hold bounds come from relay.hold_max_age_s and hold_max_frames",
+          "[unit][edge]") {
+  Harness h;
+  h.config.relay.session.max_age_ms = 5000;
+  h.config.relay.session.max_frames = 1;
+  FakeGateway gw(1, "gw-1");
+  h.gateway_up(gw);
+  h.router.gateway_closed(gw, nullptr);
+  gw.gone = true;
+  FakeSession& partner = h.partner_session();
+  h.from_partner(partner, kFromPartner);
+  CHECK(h.router.next_deadline() == 1000 + 5000);
+  // The second one finds the session full: resource-constraint at once.
+  h.from_partner(partner, kFromPartner);
+  FakeSession& out = h.factory.last();
+  out.authenticate(h.router);
+  REQUIRE(out.sent.size() == 1);
+  CHECK(xf::xmpp::error_condition(out.sent[0]) == "resource-constraint");
+}
+
 TEST_CASE("router: a gateway that comes back gets what was held, once", "[unit][edge]") {
   Harness h;
   FakeGateway first(1, "gw-1");

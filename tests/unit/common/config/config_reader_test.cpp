@@ -233,6 +233,33 @@ TEST_CASE("read_relay_link names each problem by its JSON pointer", "[unit][conf
         std::string::npos);
 }
 
+TEST_CASE("read_relay_link reads the hold bounds and refuses them out of range", "[unit][config]") {
+  const json d = doc(R"({"relay": {"certificate": "c.pem", "private_key": "k.pem",
+                                   "ca_file": "ca.pem", "hold_max_frames": 500,
+                                   "hold_max_bytes": 1048576, "hold_max_age_s": 5}})");
+  ConfigReader reader(d);
+  ConfigSection relay = reader.root().required_object("relay");
+  xf::config::RelayLinkConfig link;
+  CHECK(link.session.max_frames == 100000);
+  CHECK(link.session.max_age_ms == 30000);
+  xf::config::read_relay_link(relay, link);
+  REQUIRE(reader.finish().ok());
+  CHECK(link.session.max_frames == 500);
+  CHECK(link.session.max_bytes == 1048576);
+  CHECK(link.session.max_age_ms == 5000);
+
+  const json bad = doc(R"({"relay": {"certificate": "c.pem", "private_key": "k.pem",
+                                     "ca_file": "ca.pem", "hold_max_frames": 0,
+                                     "hold_max_age_s": 3601}})");
+  ConfigReader bad_reader(bad);
+  ConfigSection bad_relay = bad_reader.root().required_object("relay");
+  xf::config::read_relay_link(bad_relay, link);
+  auto st = bad_reader.finish();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().detail.find("/relay/hold_max_frames") != std::string::npos);
+  CHECK(st.error().detail.find("/relay/hold_max_age_s") != std::string::npos);
+}
+
 TEST_CASE("read_log_level accepts the four levels and defaults to info", "[unit][config]") {
   const json absent = doc("{}");
   ConfigReader r1(absent);
