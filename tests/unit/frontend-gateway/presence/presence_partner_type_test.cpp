@@ -72,7 +72,7 @@ TEST_CASE("unlisted domains are refused with policy-violation", "[unit][gateway]
   relay::StanzaMsg msg{{"sip.example", "other.example", relay::Direction::inbound,
                         relay::PartnerAuth::dialback, "s"},
                        presence("subscribe", "eve@other.example")};
-  h.gateway->on_relay_event(0, relay::StanzaReceived{1, std::move(msg)});
+  h.gateway->on_relay_event(0, relay::StanzaReceived{1, std::move(msg), relay::Receipt{}});
   CHECK(h.sip.requests.empty());
   REQUIRE(h.relay.sent.size() == 1);
   CHECK(condition_of(h.relayed(0)) == "policy-violation");
