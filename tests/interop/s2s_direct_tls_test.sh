@@ -12,6 +12,11 @@
 #        xmpp-server, and authenticate by SASL EXTERNAL (each side trusts the other's CA).
 # Each cell checks in the edge's log that the stream of its direction was direct TLS and never
 # STARTTLS, and in Prosody's log that the connection was on port 5270.
+# What Prosody 0.12 does (/usr/lib/prosody/modules/mod_s2s.lua, mod_tls.lua): inbound, the
+# "s2s_direct_tls" service on s2s_direct_tls_ports (none by default) with TLS on accept;
+# outbound, a resolver chain that tries every _xmpps-server._tcp target (SNI = the domain)
+# before any _xmpp-server._tcp one (no merging by priority), with the s2sout TLS context that
+# offers ALPN xmpp-server on STARTTLS streams too.
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 enter_sandbox "$0" "$@"
