@@ -106,5 +106,24 @@ else
     edge_log_lacks '\[s2s-in [^]]*\] TLS established \(STARTTLS\)'
   check "the edge authenticated Prosody's direct TLS stream by SASL EXTERNAL" \
     edge_log_says "authenticated $PARTNER_DOMAIN -> $SIP_DOMAIN by sasl-external"
+  # The listener itself, with a TLS client that is not an XMPP server.
+  tls_hello() {
+    openssl s_client -connect "$EDGE_IP:$DIRECT_TLS_PORT" -servername "$SIP_DOMAIN" \
+      -CAfile "$CERTS_INTERNAL/ca.crt" -verify_return_error "$@" < /dev/null 2>&1
+  }
+  alpn_xmpp_server() {
+    local out
+    out=$(tls_hello -alpn xmpp-server)
+    grep -q "ALPN protocol: xmpp-server" <<< "$out" &&
+      grep -q "Verify return code: 0 (ok)" <<< "$out" || { echo "$out"; return 1; }
+  }
+  check "a client offering ALPN xmpp-server gets it and the $SIP_DOMAIN certificate (SNI)" \
+    alpn_xmpp_server
+  alpn_refused() {
+    local out
+    out=$(tls_hello -alpn h2,http/1.1)
+    grep -q "no application protocol" <<< "$out" || { echo "$out"; return 1; }
+  }
+  check "a client offering only h2 and http/1.1 is refused (no_application_protocol)" alpn_refused
 fi
 finish
