@@ -48,15 +48,15 @@ void read_s2s(config::ConfigSection s, S2sSettings& o) {
   }
   // An empty secret still gives keys, but anyone can compute them (XEP-0185 §4): refuse it
   // rather than run a dialback that proves nothing.
-  if (!s.has("dialback_secret")) {
-    o.dialback_secret = s.required_string("dialback_secret");
-  } else if (auto secret = s.optional_string("dialback_secret")) {
+  if (auto secret = s.optional_string("dialback_secret")) {
     o.dialback_secret = std::move(*secret);
     if (o.dialback_secret.size() < 16) {
       s.error("dialback_secret",
               "must be at least 16 characters (e.g. `openssl rand -hex 32`), the same on every "
               "edge of a pool");
     }
+  } else if (!s.has("dialback_secret")) {
+    s.required_string("dialback_secret");  // Reports the missing key.
   }
   o.trust_anchors = s.string("trust_anchors", "");
   o.max_stanza_bytes = s.integer("max_stanza_bytes", o.max_stanza_bytes, 10000, 16 << 20);
