@@ -34,9 +34,29 @@ void read_hosted(config::ConfigSection root, EdgeConfig& cfg) {
 void read_s2s(config::ConfigSection s, S2sSettings& o) {
   for (config::ConfigSection l : s.object_array("listen")) o.listen.push_back(read_listen(l, 5269));
   if (!s.has("listen")) o.listen.push_back({"0.0.0.0", 5269});
-  o.dialback_secret = s.required_string("dialback_secret");
-  if (!o.dialback_secret.empty() && o.dialback_secret.size() < 16) {
-    s.error("dialback_secret", "must be at least 16 characters");
+  for (config::ConfigSection l : s.object_array("direct_tls_listen")) {
+    o.direct_tls_listen.push_back(read_listen(l, kDirectTlsPort));
+  }
+  for (std::size_t i = 0; i < o.direct_tls_listen.size(); ++i) {
+    const ListenAddress& d = o.direct_tls_listen[i];
+    for (const ListenAddress& l : o.listen) {
+      if (l.address == d.address && l.port == d.port) {
+        s.member_error("direct_tls_listen", std::to_string(i),
+                       "is also a STARTTLS listen address; one port cannot serve both");
+      }
+    }
+  }
+  // An empty secret still gives keys, but anyone can compute them (XEP-0185 §4): refuse it
+  // rather than run a dialback that proves nothing.
+  if (auto secret = s.optional_string("dialback_secret")) {
+    o.dialback_secret = std::move(*secret);
+    if (o.dialback_secret.size() < 16) {
+      s.error("dialback_secret",
+              "must be at least 16 characters (e.g. `openssl rand -hex 32`), the same on every "
+              "edge of a pool");
+    }
+  } else if (!s.has("dialback_secret")) {
+    s.required_string("dialback_secret");  // Reports the missing key.
   }
   o.trust_anchors = s.string("trust_anchors", "");
   o.max_stanza_bytes = s.integer("max_stanza_bytes", o.max_stanza_bytes, 10000, 16 << 20);
@@ -68,12 +88,21 @@ void read_discovery(config::ConfigSection s, const EdgeConfig& cfg, S2sSettings&
       s.member_error("routes", name, "is a hosted domain, not a partner");
       continue;
     }
-    auto hp = dns::parse_host_port(target, static_cast<std::uint16_t>(o.default_port));
+    // "xmpps://host[:port]": direct TLS (XEP-0368), 5270 unless given.
+    constexpr std::string_view kDirectTlsScheme = "xmpps://";
+    const bool direct_tls = std::string_view(target).starts_with(kDirectTlsScheme);
+    auto hp = direct_tls
+                  ? dns::parse_host_port(std::string_view(target).substr(kDirectTlsScheme.size()),
+                                         kDirectTlsPort)
+                  : dns::parse_host_port(target, static_cast<std::uint16_t>(o.default_port));
     if (!hp.ok()) {
       s.member_error("routes", name, "\"" + target + "\" " + hp.error().detail);
       continue;
     }
-    if (!o.routes.emplace(jid->domain(), *hp).second) {
+    S2sRoute route;
+    static_cast<dns::HostPort&>(route) = *hp;
+    route.direct_tls = direct_tls;
+    if (!o.routes.emplace(jid->domain(), route).second) {
       s.member_error("routes", name, "names the same domain as another route");
     }
   }

@@ -26,8 +26,22 @@ struct HostedDomain {
   std::string private_key;
 };
 
+// A static route to a partner: where its s2s service is, and whether TLS starts there at once
+// (XEP-0368 direct TLS, configured as "xmpps://host[:port]") or by STARTTLS ("host[:port]").
+struct S2sRoute : dns::HostPort {
+  bool direct_tls = false;
+};
+
+// The default port of direct TLS addresses: XEP-0368 assigns none (SRV names the port); 5270 is
+// the one servers use by convention (Prosody's s2s_direct_tls_ports examples, ejabberd's docs).
+inline constexpr std::uint16_t kDirectTlsPort = 5270;
+
 struct S2sSettings {
   std::vector<ListenAddress> listen;  // STARTTLS port, 5269 by default.
+  // Direct TLS (XEP-0368) listeners: TLS from the first byte, ALPN xmpp-server. None unless
+  // configured: partners only come here through an _xmpps-server SRV record that the operator
+  // publishes, so the port opens together with that record, never by an upgrade alone.
+  std::vector<ListenAddress> direct_tls_listen;
   // XEP-0185 secret: every edge of a pool needs the same one so that any can verify a key.
   std::string dialback_secret;
   // Trust anchors for partner certificates; "" means the system store.
@@ -52,9 +66,9 @@ struct S2sSettings {
   std::int64_t connect_timeout_s = 30;
   // Default port when a partner is reached by its A/AAAA records (no SRV records).
   std::int64_t default_port = 5269;
-  // Static routes: partner domain -> where its STARTTLS s2s service is, instead of what DNS
-  // says (no SRV lookup for that domain). A host name is still resolved (A/AAAA).
-  std::map<std::string, dns::HostPort> routes;
+  // Static routes: partner domain -> where its s2s service is, instead of what DNS says (no
+  // SRV lookup for that domain). A host name is still resolved (A/AAAA).
+  std::map<std::string, S2sRoute> routes;
   // DNS servers for partner discovery, as "ip" or "ip:port" ("[v6]:port"); empty means the
   // system's /etc/resolv.conf.
   std::vector<dns::HostPort> dns_servers;

@@ -35,6 +35,14 @@ net::Connection* EdgeRuntime::accept_s2s() {
   return session;
 }
 
+net::Connection* EdgeRuntime::accept_s2s_direct_tls() {
+  if (!router_.may_accept_inbound()) return nullptr;
+  S2sSession* session = S2sSession::make_inbound(loop_, router_, config_, tls_.s2s_server,
+                                                 ++last_session_id_, /*direct_tls=*/true);
+  router_.session_opened(*session);
+  return session;
+}
+
 S2sPort* EdgeRuntime::open_outbound(const std::string& local_domain,
                                     const std::string& remote_domain) {
   // The router opens streams for hosted local domains only, and each has a client context.

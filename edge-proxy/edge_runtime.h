@@ -34,6 +34,8 @@ class EdgeRuntime final : public S2sFactory, private net::RelayChannel::Handler 
 
   // Listener factories (nullptr refuses the socket, e.g. over the connection limit).
   net::Connection* accept_s2s();
+  net::Connection* accept_s2s_direct_tls();  // XEP-0368: TLS before the stream.
+
   net::Connection* accept_relay();
 
   // Daemon shutdown: the router ends every stream, then every gateway link gets a close frame,

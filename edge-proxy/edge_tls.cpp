@@ -24,6 +24,11 @@ Result<EdgeTls> load_edge_tls(const EdgeConfig& config) {
   server.ca_file = config.s2s.trust_anchors;
   // Partners without a certificate we trust still authenticate by dialback (XEP-0220).
   server.verify = tls::PeerVerify::optional;
+  // XEP-0368: ALPN `xmpp-server` on direct TLS; Prosody offers it on STARTTLS too. A client
+  // offering only other protocols is not an XMPP server: no_application_protocol. The client
+  // contexts below copy this list and offer it.
+  server.alpn = {"xmpp-server"};
+  server.alpn_strict = true;
   auto s = tls::Context::create(server);
   if (!s.ok()) return fail(s.error());
   tls.s2s_server = *s;

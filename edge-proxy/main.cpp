@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
       ok = ok && listen("s2s", a.address, a.port,
                         [&runtime](uv_loop_t*) { return runtime.accept_s2s(); });
     }
+    for (const edge::ListenAddress& a : config.s2s.direct_tls_listen) {
+      ok = ok && listen("s2s direct TLS", a.address, a.port,
+                        [&runtime](uv_loop_t*) { return runtime.accept_s2s_direct_tls(); });
+    }
     ok = ok && listen("relay", config.relay.listen.address, config.relay.listen.port,
                       [&runtime](uv_loop_t*) { return runtime.accept_relay(); });
     if (!ok) {

@@ -26,8 +26,10 @@ void S2sDialer::Dial::cancel() {
 void S2sDialer::Dial::start() {
   if (auto route = dialer_.settings_.routes.find(domain_);
       route != dialer_.settings_.routes.end()) {
-    log_.info("static route for ", domain_, ": ", route->second.to_string(), " (no SRV lookup)");
-    resolve_targets({xmpp::S2sTarget{route->second.host, route->second.port, false}}, "route");
+    const S2sRoute& r = route->second;
+    log_.info("static route for ", domain_, ": ", r.to_string(),
+              r.direct_tls ? " direct TLS" : " STARTTLS", " (no SRV lookup)");
+    resolve_targets({xmpp::S2sTarget{r.host, r.port, r.direct_tls}}, "route");
     return;
   }
   tickets_.push_back(dialer_.resolver_.lookup_srv(
@@ -68,19 +70,8 @@ void S2sDialer::Dial::srv_answered(bool direct_tls, dns::SrvAnswer answer) {
     finish(fail(Errc::not_found, domain_ + " publishes no s2s service (SRV)"));
     return;
   }
-  std::vector<xmpp::S2sTarget> usable;
-  for (xmpp::S2sTarget& t : found.targets) {
-    if (t.direct_tls) {
-      // XEP-0368 direct TLS is not implemented on outbound streams yet.
-      log_.debug("skipping direct TLS target ", t.host, ":", t.port, " (not supported yet)");
-      continue;
-    }
-    if (usable.size() < kMaxDialTargets) usable.push_back(std::move(t));
-  }
-  if (usable.empty()) {
-    finish(fail(Errc::not_found, domain_ + " has only direct TLS (XEP-0368) targets"));
-    return;
-  }
+  std::vector<xmpp::S2sTarget> usable = std::move(found.targets);
+  if (usable.size() > kMaxDialTargets) usable.resize(kMaxDialTargets);
   resolve_targets(std::move(usable), found.from_srv ? "SRV target" : "A/AAAA of");
 }
 
@@ -92,7 +83,8 @@ void S2sDialer::Dial::resolve_targets(std::vector<xmpp::S2sTarget> targets,
   unanswered_ = targets_.size();
   std::string names;
   for (std::size_t i = 0; i < targets_.size(); ++i) {
-    names += (i == 0 ? "" : ", ") + targets_[i].host + ":" + std::to_string(targets_[i].port);
+    names += (i == 0 ? "" : ", ") + targets_[i].host + ":" + std::to_string(targets_[i].port) +
+             (targets_[i].direct_tls ? " (direct TLS)" : "");
     tickets_.push_back(dialer_.resolver_.lookup_addresses(
         targets_[i].host, targets_[i].port,
         [this, i](Result<std::vector<sockaddr_storage>> a) { target_resolved(i, std::move(a)); }));
@@ -109,7 +101,7 @@ void S2sDialer::Dial::target_resolved(std::size_t index,
   addresses_[index] = std::move(addresses);
   if (--unanswered_ > 0) return;
   tickets_.clear();
-  std::vector<net::Endpoint> endpoints;
+  std::vector<DialEndpoint> endpoints;
   std::optional<Error> first_error;
   bool all_not_found = true;
   for (std::size_t i = 0; i < targets_.size(); ++i) {
@@ -120,8 +112,11 @@ void S2sDialer::Dial::target_resolved(std::size_t index,
       continue;
     }
     for (const sockaddr_storage& addr : *a) {
-      endpoints.push_back(net::Endpoint{
-          addr, how_ + " " + targets_[i].host + ":" + std::to_string(targets_[i].port)});
+      endpoints.push_back(
+          DialEndpoint{net::Endpoint{addr, how_ + " " + targets_[i].host + ":" +
+                                               std::to_string(targets_[i].port) +
+                                               (targets_[i].direct_tls ? " direct TLS" : "")},
+                       targets_[i].direct_tls});
     }
   }
   if (endpoints.empty()) {
@@ -132,7 +127,7 @@ void S2sDialer::Dial::target_resolved(std::size_t index,
   finish(std::move(endpoints));
 }
 
-void S2sDialer::Dial::finish(Result<std::vector<net::Endpoint>> result) {
+void S2sDialer::Dial::finish(Result<std::vector<DialEndpoint>> result) {
   if (finished_) return;
   finished_ = true;
   // The session may close (and cancel this) from inside done: touch nothing afterwards.

@@ -1,7 +1,8 @@
 // Finds the addresses of an outbound s2s stream (RFC 6120 §3.2): a static route from the edge
-// configuration, or the partner's _xmpps-server/_xmpp-server SRV records ordered by
+// configuration, or the partner's _xmpps-server/_xmpp-server SRV records merged and ordered by
 // xmpp::s2s_targets, or its A/AAAA records on the default port; then the addresses of each
-// target in turn. The result is the list of endpoints the session's connection tries in order.
+// target in turn. The result is the list of endpoints the session's connection tries in order,
+// each marked direct TLS or STARTTLS.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +25,18 @@ namespace xf::edge {
 // publish two or three; eight bounds the lookups a hostile zone can make us do.
 inline constexpr std::size_t kMaxDialTargets = 8;
 
+// One address to dial, and whether TLS starts there on connect (an _xmpps-server target or an
+// xmpps:// route, XEP-0368) or by STARTTLS.
+struct DialEndpoint {
+  net::Endpoint endpoint;
+  bool direct_tls = false;
+};
+
 class S2sDialer {
  public:
   // Errc::not_found: DNS says there is no such domain or no s2s service there; other codes:
   // DNS could not answer.
-  using Done = std::function<void(Result<std::vector<net::Endpoint>>)>;
+  using Done = std::function<void(Result<std::vector<DialEndpoint>>)>;
 
   // One discovery in progress, owned by the session it is for. Destroying or cancelling it
   // stops its lookups; its Done never runs afterwards.
@@ -46,7 +54,7 @@ class S2sDialer {
     void srv_answered(bool direct_tls, dns::SrvAnswer answer);
     void resolve_targets(std::vector<xmpp::S2sTarget> targets, const std::string& how);
     void target_resolved(std::size_t index, Result<std::vector<sockaddr_storage>> addresses);
-    void finish(Result<std::vector<net::Endpoint>> result);
+    void finish(Result<std::vector<DialEndpoint>> result);
 
     S2sDialer& dialer_;
     std::string domain_;

@@ -34,9 +34,13 @@ xmpp::S2sStream::Settings s2s_stream_settings(const EdgeConfig& config,
 }
 
 S2sSession* S2sSession::make_inbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
-                                     std::shared_ptr<tls::Context> tls, std::uint64_t id) {
-  return new S2sSession(loop, router, s2s_stream_settings(config, xmpp::S2sStream::Role::inbound),
-                        std::move(tls), id);
+                                     std::shared_ptr<tls::Context> tls, std::uint64_t id,
+                                     bool direct_tls) {
+  auto* session =
+      new S2sSession(loop, router, s2s_stream_settings(config, xmpp::S2sStream::Role::inbound),
+                     std::move(tls), id);
+  session->direct_tls_ = direct_tls;
+  return session;
 }
 
 S2sSession* S2sSession::make_outbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
@@ -56,10 +60,10 @@ S2sSession::S2sSession(uv_loop_t* loop, Router& router, xmpp::S2sStream::Setting
       id_(id),
       tls_(std::move(tls)),
       stream_(std::move(settings), *this),
-      timer_(*this, [this] {
-        stream_.on_timer(now());
-        rearm();
-      }) {
+      timer_(*this, [this] { on_timer(); }) {
+  handshake_timeout_ms_ = (inbound() ? router.config().s2s.stream_establishment_timeout_s
+                                     : router.config().s2s.connect_timeout_s) *
+                          1000;
   set_write_watermarks(static_cast<std::size_t>(router.config().s2s.high_water_bytes) / 2,
                        static_cast<std::size_t>(router.config().s2s.high_water_bytes));
 }
@@ -73,12 +77,17 @@ std::string S2sSession::peer_ip() const {
 }
 
 void S2sSession::dial(S2sDialer& dialer) {
-  dial_ = dialer.start(remote_domain(), log_, [this](Result<std::vector<net::Endpoint>> found) {
+  dial_ = dialer.start(remote_domain(), log_, [this](Result<std::vector<DialEndpoint>> found) {
     if (!found.ok()) {
       abort(found.error());
       return;
     }
-    connect_to(std::move(*found));
+    std::vector<net::Endpoint> endpoints;
+    for (DialEndpoint& e : *found) {
+      endpoints.push_back(std::move(e.endpoint));
+      endpoint_direct_tls_.push_back(e.direct_tls);
+    }
+    connect_to(std::move(endpoints));
   });
 }
 
@@ -87,15 +96,41 @@ void S2sSession::rearm() {
   timer_.start_at(stream_.next_deadline());
 }
 
+void S2sSession::on_timer() {
+  if (stream_.state() == xmpp::S2sStream::State::idle) {
+    // Only a direct TLS handshake arms the timer before the stream starts.
+    log_.info("TLS handshake not complete after ", handshake_timeout_ms_ / 1000, " s");
+    abort(make_error(Errc::timeout, "direct TLS handshake timed out"));
+    return;
+  }
+  stream_.on_timer(now());
+  rearm();
+}
+
 void S2sSession::on_connected() {
   log_.info("connected ", peer_address());
   if (inbound()) {
     if (auto refusal = router_.admit_inbound(*this)) {
+      if (direct_tls_) {
+        // A stream error would need a TLS handshake first: refuse the connection itself.
+        log_.info("refused before TLS: ", refusal->text);
+        abort(make_error(Errc::policy, refusal->text));
+        return;
+      }
       // A stream error needs an open stream: start ours only to end it.
       stream_.start(now());
       end(&*refusal);
       return;
     }
+  } else if (connected_endpoint() < endpoint_direct_tls_.size()) {
+    direct_tls_ = endpoint_direct_tls_[connected_endpoint()];
+  }
+  if (direct_tls_) {
+    // XEP-0368: TLS at once (SNI = the partner's domain, ALPN xmpp-server from the context);
+    // the stream starts when the handshake is done.
+    on_start_tls();
+    if (!closing()) timer_.start_at(now() + handshake_timeout_ms_);
+    return;
   }
   stream_.start(now());
   rearm();
@@ -108,10 +143,16 @@ void S2sSession::on_plaintext(std::string_view bytes) {
 
 void S2sSession::on_tls_established() {
   const tls::Session* tls = tls_session();
+  const std::string alpn = tls->alpn();
   log_.info(
-      "TLS established: ", tls->version(), " ", tls->cipher(), ", peer certificate ",
+      "TLS established (", direct_tls_ ? "direct TLS" : "STARTTLS", "): ", tls->version(), " ",
+      tls->cipher(), alpn.empty() ? "" : ", ALPN ", alpn, ", peer certificate ",
       tls->peer().present ? (tls->peer().chain_verified ? "verified" : "not verified") : "absent");
-  stream_.tls_established(now());
+  if (direct_tls_ && stream_.state() == xmpp::S2sStream::State::idle) {
+    stream_.start_with_tls(now());
+  } else {
+    stream_.tls_established(now());
+  }
   rearm();
 }
 
@@ -165,7 +206,8 @@ std::string S2sSession::describe() const {
       log_name(inbound(), id_, remote_domain().empty() ? "?" : remote_domain()), " <-> ",
       local_domain(), authenticated() ? " authenticated by " : " not authenticated",
       authenticated() ? xmpp::to_string(stream_.auth_of(local_domain(), remote_domain())) : "",
-      stream_.tls_active() ? ", TLS" : "", ", peer ", peer_address());
+      stream_.tls_active() ? (direct_tls_ ? ", direct TLS" : ", TLS") : "", ", peer ",
+      peer_address());
 }
 
 void S2sSession::on_send(std::string_view bytes) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/net/timer.h"
 #include "common/net/tls_connection.h"
@@ -28,15 +29,18 @@ class S2sSession final : public net::TlsConnection,
                          private xmpp::S2sStream::Events {
  public:
   // tls: the server context for inbound sessions; for outbound, the client context that
-  // presents local_domain's certificate (SASL EXTERNAL needs it).
+  // presents local_domain's certificate (SASL EXTERNAL needs it). direct_tls: accepted on a
+  // direct TLS (XEP-0368) listener, so the TLS handshake comes before the stream.
   static S2sSession* make_inbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
-                                  std::shared_ptr<tls::Context> tls, std::uint64_t id);
+                                  std::shared_ptr<tls::Context> tls, std::uint64_t id,
+                                  bool direct_tls = false);
   static S2sSession* make_outbound(uv_loop_t* loop, Router& router, const EdgeConfig& config,
                                    std::shared_ptr<tls::Context> tls, std::uint64_t id,
                                    std::string local_domain, std::string remote_domain);
 
   // Outbound: finds the partner's addresses (route, SRV or A/AAAA) and connects to them in
-  // order. A discovery failure closes the session like a connect failure.
+  // order, with direct TLS where the target says so. A discovery failure closes the session
+  // like a connect failure.
   void dial(S2sDialer& dialer);
 
   // S2sPort
@@ -90,6 +94,9 @@ class S2sSession final : public net::TlsConnection,
   void on_closed(const xmpp::StreamFailure* failure) override;
 
   void rearm();
+  // Direct TLS: the handshake runs before the stream starts, so the stream's timers do not
+  // cover it yet; this bounds it by the stream's establishment time.
+  void on_timer();
 
   Router& router_;
   std::uint64_t id_;
@@ -97,6 +104,11 @@ class S2sSession final : public net::TlsConnection,
   xmpp::S2sStream stream_;
   net::Timer timer_;
   std::unique_ptr<S2sDialer::Dial> dial_;
+  // Outbound: per endpoint handed to the connection, whether it is a direct TLS one.
+  std::vector<bool> endpoint_direct_tls_;
+  // This connection runs direct TLS (XEP-0368): TLS from the first byte, no STARTTLS.
+  bool direct_tls_ = false;
+  Millis handshake_timeout_ms_ = 0;
   bool connection_closed_ = false;
 };
 

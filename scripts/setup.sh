@@ -11,7 +11,7 @@ PKGS=(
   openssl iproute2 util-linux procps
   dpkg-dev systemd man-db
   prosody lua-unbound python3-slixmpp dnsmasq kamailio sip-tester baresip-core
-  kamailio-tls-modules
+  kamailio-tls-modules ejabberd
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -103,6 +103,8 @@ class Connection {
   // "127.0.0.1:5269" / "[::1]:5269"; empty until connected.
   const std::string& peer_address() const { return peer_address_; }
   const std::string& local_address() const { return local_address_; }
+  // After connect_to(): the index, in the list it was given, of the endpoint now connected.
+  std::size_t connected_endpoint() const { return attempt_; }
   // The peer closed its sending side (EOF was read).
   bool eof_received() const { return eof_; }
   // The loop's cached clock, in the milliseconds protocol cores take as `now`.

@@ -66,8 +66,9 @@ Status load_cert_key(SSL_CTX* ctx, const CertKey& ck) {
 }
 
 // Server side of RFC 7301: the first of our ids (in our order) that the client offered. A client
-// offering none of them gets no ALPN answer rather than an alert, so that the stream layer can
-// decide (XEP-0368 clients may omit ALPN too).
+// offering none of them gets the no_application_protocol alert when the context is strict, else
+// no ALPN answer. (A client that sends no ALPN extension never reaches this callback: XEP-0368
+// clients may omit it.)
 int select_alpn(SSL*, const uint8_t** out, uint8_t* out_len, const uint8_t* in, unsigned in_len,
                 void* arg) {
   const auto* context = static_cast<const Context*>(arg);
@@ -85,6 +86,8 @@ int select_alpn(SSL*, const uint8_t** out, uint8_t* out_len, const uint8_t* in, 
       pos += 1 + len;
     }
   }
+  // BoringSSL sends no_application_protocol for ALERT_FATAL here.
+  if (context->config().alpn_strict) return SSL_TLSEXT_ERR_ALERT_FATAL;
   return SSL_TLSEXT_ERR_NOACK;
 }
 

@@ -36,6 +36,10 @@ struct ContextConfig {
   PeerVerify verify = PeerVerify::optional;
   // ALPN protocol ids offered (client) or accepted (server), e.g. "xmpp-server".
   std::vector<std::string> alpn;
+  // Server: a client that offers ALPN ids, none of them ours, is refused with the
+  // no_application_protocol alert (RFC 7301 §3.2) instead of getting no ALPN answer. A client
+  // that offers no ALPN at all is accepted either way.
+  bool alpn_strict = false;
 };
 
 class Context {

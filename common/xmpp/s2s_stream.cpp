@@ -88,6 +88,11 @@ void S2sStream::start(Millis now) {
   if (settings_.role == Role::outbound) send_header();
 }
 
+void S2sStream::start_with_tls(Millis now) {
+  tls_active_ = true;
+  start(now);
+}
+
 void S2sStream::feed(std::string_view bytes, Millis now) {
   if (state_ == State::closed) return;
   now_ = now;
@@ -181,8 +186,9 @@ void S2sStream::on_stream_open(const xml::StreamHeader& header) {
     sasl_offered_for_.clear();
     sasl_awaiting_response_ = false;
     if (header.version.empty()) {
-      // RFC 6120 §4.7.5: a peer without version='1.0' cannot negotiate TLS.
-      if (settings_.tls_required) {
+      // RFC 6120 §4.7.5: a peer without version='1.0' cannot negotiate TLS (unless it is
+      // already on: direct TLS).
+      if (settings_.tls_required && !tls_active_) {
         send_header();
         fail(StreamError::unsupported_version, "TLS is required; version 1.0 streams only");
         return;
@@ -197,7 +203,7 @@ void S2sStream::on_stream_open(const xml::StreamHeader& header) {
   stream_id_ = header.id;
   if (header.version.empty()) {
     state_ = State::open;
-    if (settings_.tls_required) {
+    if (settings_.tls_required && !tls_active_) {
       fail(StreamError::unsupported_version, "partner offers no version 1.0 stream; TLS required");
       return;
     }

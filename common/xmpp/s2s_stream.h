@@ -138,6 +138,10 @@ class S2sStream : private xml::StreamParser::Handler {
 
   // Outbound: writes the initial stream header. Inbound: arms the establishment timer.
   void start(Millis now);
+  // start() on a connection whose TLS handshake the owner has already completed (direct TLS,
+  // XEP-0368): the stream counts as TLS-protected from its first byte, so no STARTTLS is offered
+  // or asked for, and SASL EXTERNAL or dialback follows the header at once.
+  void start_with_tls(Millis now);
   // Plaintext bytes from the peer.
   void feed(std::string_view bytes, Millis now);
   // The TLS handshake finished: a new stream starts (outbound writes a fresh header).

@@ -37,6 +37,9 @@ json.dump(d, open(sys.argv[2] + ".anchors-missing", "w"))
 d["s2s"]["trust_anchors"] = c + "/a.example.key"
 json.dump(d, open(sys.argv[2] + ".anchors-not-certs", "w"))
 d["s2s"]["trust_anchors"] = ""
+d["s2s"]["dialback_secret"] = ""
+json.dump(d, open(sys.argv[2] + ".empty-secret", "w"))
+d["s2s"]["dialback_secret"] = "0123456789abcdef"
 d["s2s"]["colour"] = "blue"; d["s2s"]["max_stanza_bytes"] = 5
 json.dump(d, open(sys.argv[2] + ".bad", "w"))
 PY
@@ -47,6 +50,9 @@ expect "edge: unreadable trust anchors refused" 78 "/s2s/trust_anchors: cannot r
   "$edge" --config "$tmp/edge.json.anchors-missing" --check-config
 expect "edge: trust anchors without a certificate refused" 78 "/s2s/trust_anchors: bad CA file" \
   "$edge" --config "$tmp/edge.json.anchors-not-certs" --check-config
+expect "edge: an empty dialback secret refused" 78 \
+  "/s2s/dialback_secret: must be at least 16 characters" \
+  "$edge" --config "$tmp/edge.json.empty-secret" --check-config
 expect "edge: unknown key named" 78 "/s2s/colour: unknown key" \
   "$edge" --config "$tmp/edge.json.bad" --check-config
 expect "edge: range error named" 78 "/s2s/max_stanza_bytes: must be an integer in 10000.." \

@@ -560,6 +560,25 @@ sip_messages_arrived() {
     --to-uri "sip:$to" --prefix "$prefix" --count "$count"
 }
 
+# sip_messages_to_xmpp FROM JID PASSWORD PREFIX COUNT SECONDS: COUNT SIP MESSAGEs FROM (a SIP
+# user) -> JID (a Prosody user, logged in first as the receiver) through Kamailio, each answered
+# and arriving once with its exact body.
+sip_messages_to_xmpp() {
+  local from=$1 jid=$2 password=$3 prefix=$4 count=$5 secs=$6 receiver sent=1
+  rm -f "$RUN/$prefix.ready"
+  xmpp xmpp_receive.py --jid "$jid" --password "$password" --expect-from "$from" \
+    --count "$count" --prefix "$prefix" --timeout "$secs" \
+    --ready-file "$RUN/$prefix.ready" > "$RUN/$prefix.received.json" 2>&1 &
+  receiver=$!
+  if wait_file "$RUN/$prefix.ready"; then
+    sipp_uac "uac-$prefix" "$KAMAILIO_IP:$SIP_PORT" uac_message.xml -m "$count" -r 10 -l 5 \
+      -timeout "$secs" -key from_uri "sip:$from" -key to_uri "sip:$jid" -key body_prefix "$prefix"
+    sent=$?
+  fi
+  wait $receiver || { cat "$RUN/$prefix.received.json"; return 1; }
+  return $sent
+}
+
 # unknown_sip_user_bounces JID PASSWORD: a message from JID to nobody@SIP_DOMAIN comes back as
 # an error stanza with <item-not-found/> (SIP 404, RFC 7247 section 8).
 unknown_sip_user_bounces() {

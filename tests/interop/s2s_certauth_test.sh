@@ -67,22 +67,8 @@ if [ "$scenario" = secure ]; then
     sip_messages_arrived "$RUN/uas-bob/messages.log" "$ALICE" "$BOB" certauth-in "$COUNT" \
     "$DELIVERY_TIMEOUT_S"
 
-  sip_to_xmpp() {
-    rm -f "$RUN/alice.ready"
-    xmpp xmpp_receive.py --jid "$ALICE" --password alicepw --expect-from "$BOB" \
-      --count "$COUNT" --prefix certauth-out --timeout "$DELIVERY_TIMEOUT_S" \
-      --ready-file "$RUN/alice.ready" > "$RUN/received.json" 2>&1 &
-    local receiver=$! sent=1
-    if wait_file "$RUN/alice.ready"; then
-      sipp_uac uac-bob "$KAMAILIO_IP:$SIP_PORT" uac_message.xml -m "$COUNT" -r 10 -l 5 \
-        -timeout "$DELIVERY_TIMEOUT_S" -key from_uri "sip:$BOB" -key to_uri "sip:$ALICE" \
-        -key body_prefix certauth-out
-      sent=$?
-    fi
-    wait $receiver || { cat "$RUN/received.json"; return 1; }
-    return $sent
-  }
-  check "$COUNT SIP MESSAGEs $BOB -> $ALICE answered and arrive, each once, exact body" sip_to_xmpp
+  check "$COUNT SIP MESSAGEs $BOB -> $ALICE answered and arrive, each once, exact body" \
+    sip_messages_to_xmpp "$BOB" "$ALICE" alicepw certauth-out "$COUNT" "$DELIVERY_TIMEOUT_S"
 
   check "edge offered SASL EXTERNAL to Prosody (its certificate is valid)" \
     edge_log_says "certificate of $PARTNER_DOMAIN is valid: offering SASL EXTERNAL and dialback"

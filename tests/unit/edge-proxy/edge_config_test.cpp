@@ -43,6 +43,8 @@ TEST_CASE("edge config: defaults fill what a minimal file leaves out", "[unit][e
   CHECK(cfg->is_hosted("sip.example"));
   REQUIRE(cfg->s2s.listen.size() == 1);
   CHECK(cfg->s2s.listen[0].port == 5269);
+  // Direct TLS only where configured (it needs the operator's _xmpps-server record anyway).
+  CHECK(cfg->s2s.direct_tls_listen.empty());
   CHECK(cfg->s2s.max_stanza_bytes == 65536);
   CHECK(cfg->s2s.stream_establishment_timeout_s == 60);
   CHECK(cfg->relay.listen.port == 23456);
@@ -65,9 +67,11 @@ TEST_CASE("edge config: errors name the JSON pointer of every problem", "[unit][
   CHECK(detail.find("/hosted_domains/0/domain: must be a domain name") != std::string::npos);
 }
 
-TEST_CASE("edge config: a short dialback secret is refused", "[unit][edge]") {
+TEST_CASE("edge config: a short or empty dialback secret is refused", "[unit][edge]") {
+  // Empty was once accepted: keys anyone could compute (XEP-0185 section 4).
+  const std::string secret = GENERATE(as<std::string>{}, "short", "");
   std::string text = kMinimal;
-  text.replace(text.find("0123456789abcdef0123"), 20, "short");
+  text.replace(text.find("0123456789abcdef0123"), 20, secret);
   std::string path = write_temp(text);
   auto cfg = xf::edge::load_edge_config(path);
   std::remove(path.c_str());
@@ -91,7 +95,9 @@ TEST_CASE("edge config: routes, dns_servers and dns_cache_entries are read", "[u
   text.replace(text.find("\"s2s\": {"), 8, R"("s2s": {
     "default_port": 5300,
     "routes": { "Partner.Example": "prosody-s2s.example:5299", "other.example": "192.0.2.7",
-                "v6.example": "[2001:db8::7]:5269" },
+                "v6.example": "[2001:db8::7]:5269", "tls.example": "xmpps://tls-host.example",
+                "tls2.example": "xmpps://192.0.2.8:5999" },
+    "direct_tls_listen": [ { "address": "127.0.0.4" }, { "address": "::1", "port": 5271 } ],
     "dns_servers": ["127.0.0.53", "[::1]:5353"],
     "dns_cache_entries": 0,)");
   std::string path = write_temp(text);
@@ -99,7 +105,17 @@ TEST_CASE("edge config: routes, dns_servers and dns_cache_entries are read", "[u
   std::remove(path.c_str());
   REQUIRE(cfg.ok());
   const auto& routes = cfg->s2s.routes;
-  REQUIRE(routes.size() == 3);
+  REQUIRE(routes.size() == 5);
+  // "xmpps://": direct TLS, 5270 unless given.
+  CHECK(routes.at("tls.example") == xf::dns::HostPort{"tls-host.example", 5270, false});
+  CHECK(routes.at("tls.example").direct_tls);
+  CHECK(routes.at("tls2.example") == xf::dns::HostPort{"192.0.2.8", 5999, true});
+  CHECK(routes.at("tls2.example").direct_tls);
+  CHECK_FALSE(routes.at("partner.example").direct_tls);
+  REQUIRE(cfg->s2s.direct_tls_listen.size() == 2);
+  CHECK(cfg->s2s.direct_tls_listen[0].address == "127.0.0.4");
+  CHECK(cfg->s2s.direct_tls_listen[0].port == 5270);
+  CHECK(cfg->s2s.direct_tls_listen[1].port == 5271);
   CHECK(routes.at("partner.example") == xf::dns::HostPort{"prosody-s2s.example", 5299, false});
   // A route without a port uses default_port.
   CHECK(routes.at("other.example") == xf::dns::HostPort{"192.0.2.7", 5300, true});
@@ -115,7 +131,10 @@ TEST_CASE("edge config: bad routes and DNS servers are refused naming each one",
   text.replace(text.find("\"s2s\": {"), 8, R"("s2s": {
     "routes": { "user@partner.example": "a.example", "sip.example": "a.example",
                 "bad-port.example": "a.example:99999", "number.example": 5269,
-                "name.example": "no_underscores.example" },
+                "name.example": "no_underscores.example", "tls.example": "xmpps://",
+                "tls2.example": "xmpps://a.example:0" },
+    "listen": [ { "address": "127.0.0.4", "port": 5270 } ],
+    "direct_tls_listen": [ { "address": "127.0.0.4" }, { "port": 70000 } ],
     "dns_servers": ["ns.example", "127.0.0.53:0", 53],
     "dns_cache_entries": -1,)");
   std::string path = write_temp(text);
@@ -132,6 +151,12 @@ TEST_CASE("edge config: bad routes and DNS servers are refused naming each one",
   CHECK(d.find("/s2s/routes/number.example: must be a string") != std::string::npos);
   CHECK(d.find("/s2s/routes/name.example: \"no_underscores.example\" is neither a host name nor "
                "an IP address") != std::string::npos);
+  CHECK(d.find("/s2s/routes/tls.example: \"xmpps://\" ") != std::string::npos);
+  CHECK(d.find("/s2s/routes/tls2.example: \"xmpps://a.example:0\" has a port outside 1..65535") !=
+        std::string::npos);
+  CHECK(d.find("/s2s/direct_tls_listen/0: is also a STARTTLS listen address") != std::string::npos);
+  CHECK(d.find("/s2s/direct_tls_listen/1/port: must be an integer in 1..65535") !=
+        std::string::npos);
   CHECK(d.find("/s2s/dns_servers/0: must be an IP address, not a host name") != std::string::npos);
   CHECK(d.find("/s2s/dns_servers/1: \"127.0.0.53:0\" has a port outside 1..65535") !=
         std::string::npos);

@@ -31,13 +31,16 @@ DialResult dial(LoopFixture& f, FakeDnsServer& server, const edge::S2sSettings& 
   REQUIRE(resolver.ok());
   S2sDialer dialer(**resolver, settings, [](std::uint32_t) { return 0U; });
   std::optional<DialResult> out;
-  auto d = dialer.start(domain, Logger("test"), [&](Result<std::vector<net::Endpoint>> r) {
+  auto d = dialer.start(domain, Logger("test"), [&](Result<std::vector<edge::DialEndpoint>> r) {
     DialResult res;
     res.ok = r.ok();
     if (r.ok()) {
-      for (const net::Endpoint& e : *r) {
-        res.endpoints.push_back(net::format_address(reinterpret_cast<const sockaddr*>(&e.address)) +
-                                " " + e.via);
+      for (const edge::DialEndpoint& e : *r) {
+        // The flag and the log text must agree.
+        CHECK(e.direct_tls == (e.endpoint.via.find("direct TLS") != std::string::npos));
+        res.endpoints.push_back(
+            net::format_address(reinterpret_cast<const sockaddr*>(&e.endpoint.address)) + " " +
+            e.endpoint.via + (e.direct_tls ? " [tls]" : ""));
       }
     } else {
       res.code = r.error().code;
@@ -110,26 +113,29 @@ TEST_CASE("s2s dialer: a dot target or an unknown domain is not_found", "[unit][
   CHECK(server.queries("closed.example", FakeDnsServer::kTypeA) == 0);
 }
 
-TEST_CASE("s2s dialer: direct TLS targets are skipped until direct TLS is implemented",
-          "[unit][edge]") {
+TEST_CASE("s2s dialer: direct TLS and STARTTLS targets are merged by priority", "[unit][edge]") {
   LoopFixture f;
   FakeDnsServer server(&f.loop);
-  server.add_srv("_xmpps-server._tcp.xmpp.example", {0, 0, 5270, "tls.example"});
+  server.add_srv("_xmpps-server._tcp.xmpp.example", {10, 0, 5270, "tls.example"});
   server.add_srv("_xmpps-server._tcp.tlsonly.example", {0, 0, 5270, "tls.example"});
-  server.add_srv("_xmpp-server._tcp.xmpp.example", {10, 0, 5269, "starttls.example"});
+  server.add_srv("_xmpp-server._tcp.xmpp.example", {5, 0, 5269, "starttls.example"});
+  server.add_srv("_xmpp-server._tcp.xmpp.example", {20, 0, 5269, "last.example"});
   server.add_a("tls.example", "127.0.0.3");
   server.add_a("starttls.example", "127.0.0.4");
-  SECTION("with a STARTTLS target as well, that one is dialled") {
+  server.add_a("last.example", "127.0.0.5");
+  SECTION("one set in RFC 2782 order, each endpoint marked") {
     auto r = dial(f, server, edge::S2sSettings{}, "xmpp.example");
     REQUIRE(r.ok);
     CHECK(r.endpoints ==
-          std::vector<std::string>{"127.0.0.4:5269 SRV target starttls.example:5269"});
-    CHECK(server.queries("tls.example", FakeDnsServer::kTypeA) == 0);
+          std::vector<std::string>{"127.0.0.4:5269 SRV target starttls.example:5269",
+                                   "127.0.0.3:5270 SRV target tls.example:5270 direct TLS [tls]",
+                                   "127.0.0.5:5269 SRV target last.example:5269"});
   }
-  SECTION("alone, nothing is left to dial") {
+  SECTION("alone, the direct TLS target is dialled") {
     auto r = dial(f, server, edge::S2sSettings{}, "tlsonly.example");
-    CHECK_FALSE(r.ok);
-    CHECK(r.code == Errc::not_found);
+    REQUIRE(r.ok);
+    CHECK(r.endpoints ==
+          std::vector<std::string>{"127.0.0.3:5270 SRV target tls.example:5270 direct TLS [tls]"});
   }
 }
 
@@ -142,11 +148,15 @@ TEST_CASE("s2s dialer: a static route overrides DNS", "[unit][edge]") {
   edge::S2sSettings settings;
   const std::string route =
       GENERATE(as<std::string>{}, "relay-host.example:5300", "127.0.0.9:5300");
-  settings.routes["xmpp.example"] = *dns::parse_host_port(route, 5269);
+  const bool direct_tls = GENERATE(false, true);
+  edge::S2sRoute r0;
+  static_cast<dns::HostPort&>(r0) = *dns::parse_host_port(route, 5269);
+  r0.direct_tls = direct_tls;
+  settings.routes["xmpp.example"] = r0;
   auto r = dial(f, server, settings, "xmpp.example");
   REQUIRE(r.ok);
-  CHECK(r.endpoints == std::vector<std::string>{"127.0.0.9:5300 route " +
-                                                settings.routes["xmpp.example"].to_string()});
+  CHECK(r.endpoints == std::vector<std::string>{"127.0.0.9:5300 route " + r0.to_string() +
+                                                (direct_tls ? " direct TLS [tls]" : "")});
   CHECK(server.queries("_xmpp-server._tcp.xmpp.example", FakeDnsServer::kTypeSrv) == 0);
   CHECK(server.queries("xmpp.example", FakeDnsServer::kTypeA) == 0);
 }

@@ -125,6 +125,25 @@ TEST_CASE("ALPN is answered only with a configured id", "[unit][tls]") {
     REQUIRE(pair.client->handshake_done());
     CHECK(pair.client->alpn().empty());
   }
+  SECTION("a strict server refuses a client offering only other protocols") {
+    ContextConfig client = s2s_client();
+    client.alpn = {"h2", "http/1.1"};
+    ContextConfig server = edge_server();
+    server.alpn_strict = true;
+    auto pair = make_pair(make_context(client), make_context(server), "a.example");
+    CHECK_FALSE(exchange(*pair.client, *pair.server).ok());
+    CHECK_FALSE(pair.server->handshake_done());
+  }
+  SECTION("a strict server accepts a client that offers no ALPN") {
+    ContextConfig client = s2s_client();
+    client.alpn.clear();
+    ContextConfig server = edge_server();
+    server.alpn_strict = true;
+    auto pair = make_pair(make_context(client), make_context(server), "a.example");
+    REQUIRE(exchange(*pair.client, *pair.server).ok());
+    CHECK(pair.server->handshake_done());
+    CHECK(pair.server->alpn().empty());
+  }
   SECTION("the configured id is chosen among several offers") {
     ContextConfig client = s2s_client();
     client.alpn = {"h2", "xmpp-server"};

@@ -677,3 +677,67 @@ TEST_CASE("outbound s2s: dialback when EXTERNAL is not offered or not enabled",
     CHECK(rec.take().find("<db:result") == 0);
   }
 }
+
+TEST_CASE("inbound s2s: direct TLS offers no STARTTLS, then SASL EXTERNAL or dialback",
+          "[unit][xmpp][s2s]") {
+  const bool certificate_ok = GENERATE(false, true);
+  INFO("certificate_ok " << certificate_ok);
+  Recorder rec;
+  rec.certificate_ok = certificate_ok;
+  S2sStream stream(inbound_settings(), rec);
+  stream.start_with_tls(0);
+  CHECK(stream.tls_active());
+  stream.feed(kPeerHeader, 1);
+  std::string features = rec.take();
+  CHECK(features.find("id='in-1'") != std::string::npos);
+  CHECK(features.find("starttls") == std::string::npos);
+  CHECK(features.find("<dialback xmlns='urn:xmpp:features:dialback'>") != std::string::npos);
+  CHECK((features.find(kSaslFeatures) != std::string::npos) == certificate_ok);
+  if (certificate_ok) {
+    stream.feed(auth("="), 2);
+    CHECK(rec.take() == kSuccess);
+    CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::sasl_external});
+  } else {
+    stream.feed("<db:result from='xmpp.example' to='sip.example'>k</db:result>", 2);
+    REQUIRE(rec.requests.size() == 1);
+    stream.complete_dialback("xmpp.example", "sip.example", true, 3);
+    CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::dialback});
+  }
+  CHECK(rec.start_tls == 0);
+  CHECK_FALSE(rec.closed);
+}
+
+TEST_CASE("inbound s2s: STARTTLS over direct TLS ends the stream", "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(inbound_settings(), rec);
+  stream.start_with_tls(0);
+  stream.feed(kPeerHeader, 1);
+  rec.take();
+  stream.feed("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 2);
+  CHECK(rec.start_tls == 0);
+  CHECK(rec.close_condition == StreamError::unsupported_feature);
+}
+
+TEST_CASE("outbound s2s: direct TLS goes from the features straight to SASL EXTERNAL",
+          "[unit][xmpp][s2s]") {
+  Recorder rec;
+  S2sStream stream(outbound_sasl_settings(), rec);
+  stream.start_with_tls(0);
+  CHECK(rec.take().find("from='sip.example' to='xmpp.example'") != std::string::npos);
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "xmlns:db='jabber:server:dialback' from='xmpp.example' id='first' version='1.0'>"
+      "<stream:features>" +
+          std::string(kSaslFeatures) + "</stream:features>",
+      1);
+  CHECK(rec.take() == auth("="));
+  CHECK(rec.start_tls == 0);
+  stream.feed(kSuccess, 2);
+  rec.take();
+  stream.feed(
+      "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+      "from='xmpp.example' id='second' version='1.0'><stream:features/>",
+      3);
+  CHECK(rec.authenticated_how == std::vector<PeerAuth>{PeerAuth::sasl_external});
+  CHECK_FALSE(rec.closed);
+}
